@@ -1,0 +1,144 @@
+//! MtsConv2d against Conv2d: forward, and forward + backward (a training step without the
+//! optimiser), on one batch of 4 s spectrograms `[16, 1, 401, 161]`, 10 output channels, kernel
+//! `[10, 5]`, 'same' padding, for the scale sets (0.7, 1, 1.428), (0.5, 1, 2) and
+//! (0.5, 0.7, 1, 1.428, 2), on each CPU backend (and wgpu with `--features wgpu`).
+//!
+//! MTS cost is reported as a ratio to Conv2d measured in the same run: every repetition times
+//! Conv2d and MTS back to back, so load from elsewhere on the machine hits both alike.
+//!
+//! ```text
+//! cargo bench --bench mts_conv                      # all backends compiled in
+//! cargo bench --bench mts_conv -- flex              # only backends whose name contains "flex"
+//! MTS_BENCH_REPS=9 cargo bench --bench mts_conv     # more repetitions (default 5)
+//! ```
+
+use std::time::{Duration, Instant};
+
+use burn::nn::PaddingConfig2d;
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::tensor::{Device, Distribution, Tensor};
+use mts::core::{MtsConv2d, MtsConv2dConfig};
+
+const INPUT: [usize; 4] = [16, 1, 401, 161];
+const CHANNELS: [usize; 2] = [1, 10];
+const KERNEL: [usize; 2] = [10, 5];
+const SCALE_SETS: [&[f64]; 3] = [&[0.7, 1.0, 1.428], &[0.5, 1.0, 2.0], &[0.5, 0.7, 1.0, 1.428, 2.0]];
+
+fn backends() -> Vec<(&'static str, Device)> {
+    #[allow(deprecated)]
+    let ndarray = Device::ndarray();
+    #[allow(unused_mut)]
+    let mut backends = vec![("flex", Device::flex()), ("ndarray", ndarray)];
+    #[cfg(feature = "wgpu")]
+    backends.push((
+        "wgpu",
+        Device::wgpu(burn::tensor::DeviceKind::DefaultDevice),
+    ));
+    backends
+}
+
+/// Runs `f` once and waits for the device to finish.
+fn time(device: &Device, f: impl FnOnce()) -> Duration {
+    let start = Instant::now();
+    f();
+    device.sync().expect("device sync");
+    start.elapsed()
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn forward_conv(conv: &Conv2d, x: &Tensor<4>) {
+    let _ = conv.forward(x.clone()).into_data();
+}
+
+fn forward_mts(mts: &MtsConv2d, x: &Tensor<4>) {
+    let _ = mts.forward(x.clone()).into_data();
+}
+
+fn step_conv(conv: &Conv2d, x: &Tensor<4>) {
+    let grads = conv.forward(x.clone()).mean().backward();
+    let _ = conv.weight.val().grad(&grads).expect("grad").into_data();
+}
+
+fn step_mts(mts: &MtsConv2d, x: &Tensor<4>) {
+    let grads = mts.forward(x.clone()).mean().backward();
+    let _ = mts.weight.val().grad(&grads).expect("grad").into_data();
+}
+
+/// Median times of Conv2d and MTS, measured back to back in each repetition.
+fn compare(device: &Device, reps: usize, conv: impl Fn(), mts: impl Fn()) -> (Duration, Duration) {
+    // One warm-up of each (allocations, kernel compilation on wgpu).
+    time(device, &conv);
+    time(device, &mts);
+    let (mut c, mut m) = (Vec::new(), Vec::new());
+    for _ in 0..reps {
+        c.push(time(device, &conv));
+        m.push(time(device, &mts));
+    }
+    (median(c), median(m))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1e3)
+}
+
+fn main() {
+    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let reps: usize = std::env::var("MTS_BENCH_REPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    println!(
+        "MtsConv2d vs Conv2d, input {INPUT:?}, channels {CHANNELS:?}, kernel {KERNEL:?}, \
+         'same' padding, median of {reps} back-to-back repetitions, {} rayon threads",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!();
+    println!("| backend | scales | Conv2d fwd ms | MTS fwd ms | fwd ratio | Conv2d fwd+bwd ms | MTS fwd+bwd ms | fwd+bwd ratio |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for (name, device) in backends() {
+        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        device.seed(0);
+        let conv = Conv2dConfig::new(CHANNELS, KERNEL)
+            .with_padding(PaddingConfig2d::Same)
+            .init(&device);
+        let x = Tensor::<4>::random(INPUT, Distribution::Normal(0.0, 1.0), &device);
+        let train_device = device.clone().autodiff();
+        let conv_train = Conv2dConfig::new(CHANNELS, KERNEL)
+            .with_padding(PaddingConfig2d::Same)
+            .init(&train_device);
+        let x_train = x.clone().to_device(&train_device);
+        for scales in SCALE_SETS {
+            let mts = MtsConv2dConfig::new(CHANNELS, KERNEL)
+                .with_time_scales(scales)
+                .with_padding(PaddingConfig2d::Same)
+                .init(&device);
+            let mts_train = MtsConv2dConfig::new(CHANNELS, KERNEL)
+                .with_time_scales(scales)
+                .with_padding(PaddingConfig2d::Same)
+                .init(&train_device);
+            let (conv_fwd, mts_fwd) =
+                compare(&device, reps, || forward_conv(&conv, &x), || forward_mts(&mts, &x));
+            let (conv_step, mts_step) = compare(
+                &train_device,
+                reps,
+                || step_conv(&conv_train, &x_train),
+                || step_mts(&mts_train, &x_train),
+            );
+            println!(
+                "| {name} | {scales:?} | {} | {} | {:.2}x | {} | {} | {:.2}x |",
+                ms(conv_fwd),
+                ms(mts_fwd),
+                mts_fwd.as_secs_f64() / conv_fwd.as_secs_f64(),
+                ms(conv_step),
+                ms(mts_step),
+                mts_step.as_secs_f64() / conv_step.as_secs_f64(),
+            );
+        }
+    }
+}

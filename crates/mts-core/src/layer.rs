@@ -1,0 +1,372 @@
+//! The multi-time-scale convolution module.
+
+use burn::module::{Content, DisplaySettings, Module, ModuleDisplay, Param};
+use burn::nn::PaddingConfig2d;
+use burn::nn::conv::Conv2d;
+use burn::tensor::module::conv2d;
+use burn::tensor::ops::ConvOptions;
+use burn::tensor::{Int, Tensor};
+
+use crate::config::branch_kernel_sizes;
+use crate::geometry::{Pad, centered_padding, conv_output_len, reference_padding};
+use crate::{
+    BranchAlignment, KernelSharing, MtsConfigError, MtsConv2dConfig, ScaleSet, ScaleUsage,
+    resample::{resample_kernel, resize_axis},
+};
+
+/// Multi-time-scale 2-D convolution (Guizzo, Weyde & Leveson, ICASSP 2020) over spectrograms
+/// laid out `[batch, channels, time, freq]`.
+///
+/// The layer holds one kernel `[out, in / groups, kt, kf]` and one optional bias `[out]`,
+/// exactly like [`Conv2d`]. For every [scale](crate::Scale) it resamples the kernel to
+/// `[floor(kt * s_time), floor(kf * s_freq)]` by linear interpolation, convolves the input with
+/// it, brings the result to the output grid of the unscaled kernel (see [`BranchAlignment`]) and
+/// merges the branches by an element-wise max (ties go to the earlier branch). The output shape
+/// and the parameter count are those of the equivalent `Conv2d`.
+///
+/// Create it with [`MtsConv2dConfig`], or upgrade a trained `Conv2d` with
+/// [`from_conv2d`](MtsConv2d::from_conv2d).
+#[derive(Module, Debug)]
+#[module(custom_display)]
+pub struct MtsConv2d {
+    /// The one trainable kernel, `[channels_out, channels_in / groups, kernel_time, kernel_freq]`.
+    pub weight: Param<Tensor<4>>,
+    /// The bias `[channels_out]`, added by every branch.
+    pub bias: Option<Param<Tensor<1>>>,
+    stride: [usize; 2],
+    kernel_size: [usize; 2],
+    dilation: [usize; 2],
+    groups: usize,
+    branch_kernels: Vec<[usize; 2]>,
+    #[module(skip)]
+    padding: PaddingConfig2d,
+    #[module(skip)]
+    scales: ScaleSet,
+    #[module(skip)]
+    sharing: KernelSharing,
+    #[module(skip)]
+    alignment: BranchAlignment,
+}
+
+impl MtsConv2d {
+    pub(crate) fn from_parts(
+        weight: Param<Tensor<4>>,
+        bias: Option<Param<Tensor<1>>>,
+        config: &MtsConv2dConfig,
+        branch_kernels: Vec<[usize; 2]>,
+    ) -> Self {
+        Self {
+            weight,
+            bias,
+            stride: config.stride,
+            kernel_size: config.kernel_size,
+            dilation: config.dilation,
+            groups: config.groups,
+            branch_kernels,
+            padding: config.padding.clone(),
+            scales: config.scales.clone(),
+            sharing: config.sharing,
+            alignment: config.alignment,
+        }
+    }
+
+    /// Upgrades a (possibly trained) `Conv2d` to an MTS layer with the same kernel, bias,
+    /// stride, padding, dilation and groups, [`KernelSharing::Shared`] and
+    /// [`BranchAlignment::Stretch`]; change those with [`with_sharing`](Self::with_sharing) and
+    /// [`with_alignment`](Self::with_alignment). With `scales = [1]` it computes exactly what
+    /// the `Conv2d` computes.
+    pub fn from_conv2d(conv: Conv2d, scales: impl Into<ScaleSet>) -> Result<Self, MtsConfigError> {
+        let scales = scales.into();
+        let branch_kernels = branch_kernel_sizes(&scales, conv.kernel_size)?;
+        Ok(Self {
+            weight: conv.weight,
+            bias: conv.bias,
+            stride: conv.stride,
+            kernel_size: conv.kernel_size,
+            dilation: conv.dilation,
+            groups: conv.groups,
+            branch_kernels,
+            padding: conv.padding,
+            scales,
+            sharing: KernelSharing::Shared,
+            alignment: BranchAlignment::Stretch,
+        })
+    }
+
+    /// The plain `Conv2d` with this layer's kernel, bias and geometry (the unscaled branch alone).
+    pub fn to_conv2d(&self) -> Conv2d {
+        Conv2d {
+            weight: self.weight.clone(),
+            bias: self.bias.clone(),
+            stride: self.stride,
+            kernel_size: self.kernel_size,
+            dilation: self.dilation,
+            groups: self.groups,
+            padding: self.padding.clone(),
+        }
+    }
+
+    /// The same layer with another [`KernelSharing`].
+    pub fn with_sharing(mut self, sharing: KernelSharing) -> Self {
+        self.sharing = sharing;
+        self
+    }
+
+    /// The same layer with another [`BranchAlignment`].
+    pub fn with_alignment(mut self, alignment: BranchAlignment) -> Self {
+        self.alignment = alignment;
+        self
+    }
+
+    /// The branch scales, in merge order.
+    pub fn scales(&self) -> &ScaleSet {
+        &self.scales
+    }
+
+    /// The kernel size `[time, freq]` of each branch, in merge order.
+    pub fn branch_kernel_sizes(&self) -> &[[usize; 2]] {
+        &self.branch_kernels
+    }
+
+    /// The size `[time, freq]` of the one trainable kernel.
+    pub fn kernel_size(&self) -> [usize; 2] {
+        self.kernel_size
+    }
+
+    /// How the branch kernels share the trainable kernel.
+    pub fn sharing(&self) -> KernelSharing {
+        self.sharing
+    }
+
+    /// How branch outputs are aligned.
+    pub fn alignment(&self) -> BranchAlignment {
+        self.alignment
+    }
+
+    /// Applies the layer.
+    ///
+    /// # Shapes
+    /// - `input`: `[batch, channels_in, time, freq]`
+    /// - output: `[batch, channels_out, time_out, freq_out]`, the shape the equivalent
+    ///   [`Conv2d`] gives.
+    ///
+    /// # Panics
+    /// If the input does not have `channels_in` channels, or a branch kernel is longer than the
+    /// (padded) input.
+    pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
+        self.forward_branches(input)
+            .into_iter()
+            .reduce(|best, next| best.max_pair(next))
+            .expect("an MTS layer has at least one branch")
+    }
+
+    /// Applies the layer and reports which branch won each output element.
+    ///
+    /// # Shapes
+    /// - `input`: `[batch, channels_in, time, freq]`
+    /// - output: as [`forward`](Self::forward)
+    /// - winners: same shape as the output, the branch index (in [`scales`](Self::scales)
+    ///   order) of the maximum; ties go to the lowest index
+    pub fn forward_with_winners(&self, input: Tensor<4>) -> (Tensor<4>, Tensor<4, Int>) {
+        let branches = self.forward_branches(input);
+        let first = branches[0].clone().detach();
+        let mut winners = Tensor::<4, Int>::zeros(first.shape(), &first.device());
+        let mut best = first;
+        for (index, branch) in branches.iter().enumerate().skip(1) {
+            let value = branch.clone().detach();
+            let wins = value.clone().greater(best.clone());
+            best = best.mask_where(wins.clone(), value);
+            winners = winners.mask_fill(wins, index as i32);
+        }
+        let output = branches
+            .into_iter()
+            .reduce(|best, next| best.max_pair(next))
+            .expect("an MTS layer has at least one branch");
+        (output, winners)
+    }
+
+    /// Applies the layer and counts the output elements each branch wins.
+    ///
+    /// # Shapes
+    /// - `input`: `[batch, channels_in, time, freq]`
+    /// - output: as [`forward`](Self::forward); the usage counts every element of it
+    pub fn forward_with_usage(&self, input: Tensor<4>) -> (Tensor<4>, ScaleUsage) {
+        let (output, winners) = self.forward_with_winners(input);
+        let counts = (0..self.branch_kernels.len())
+            .map(|index| {
+                let count: i64 = winners
+                    .clone()
+                    .equal_elem(index as i32)
+                    .int()
+                    .sum()
+                    .into_scalar();
+                count as u64
+            })
+            .collect();
+        let usage = ScaleUsage::from_counts(self.scales.clone(), counts)
+            .expect("one count per branch");
+        (output, usage)
+    }
+
+    /// The response of every branch on the reference output grid, before the max.
+    ///
+    /// # Shapes
+    /// - `input`: `[batch, channels_in, time, freq]`
+    /// - each branch: `[batch, channels_out, time_out, freq_out]`, as [`forward`](Self::forward)
+    pub fn forward_branches(&self, input: Tensor<4>) -> Vec<Tensor<4>> {
+        let [_, channels_in, time, freq] = input.dims();
+        let expected = self.weight.shape().dims::<4>()[1] * self.groups;
+        assert_eq!(
+            channels_in, expected,
+            "MtsConv2d expects {expected} input channels, the input has {channels_in}"
+        );
+        let padding = reference_padding(&self.padding, [time, freq], self.kernel_size, self.stride);
+        let reference_pad = padding.map(|(b, e)| (b as i64, e as i64));
+        let out_len = self.output_len([time, freq], reference_pad, self.kernel_size);
+        let weight = self.weight.val();
+        let bias = self.bias.as_ref().map(Param::val);
+
+        self.branch_kernels
+            .iter()
+            .map(|&size| {
+                let kernel = self.branch_kernel(&weight, size);
+                match self.alignment {
+                    BranchAlignment::Stretch => {
+                        self.output_len([time, freq], reference_pad, size);
+                        let y = self.convolve(input.clone(), kernel, bias.clone(), reference_pad);
+                        resize_axis(resize_axis(y, 2, out_len[0]), 3, out_len[1])
+                    }
+                    BranchAlignment::Centered => {
+                        let pad: [Pad; 2] = core::array::from_fn(|a| {
+                            centered_padding(
+                                padding[a],
+                                self.kernel_size[a],
+                                size[a],
+                                self.dilation[a],
+                            )
+                        });
+                        self.convolve(input.clone(), kernel, bias.clone(), pad)
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// Output length per axis of a kernel of `size` under `pad`; panics with a clear message
+    /// when the padded input is shorter than the kernel.
+    fn output_len(&self, input: [usize; 2], pad: [Pad; 2], size: [usize; 2]) -> [usize; 2] {
+        core::array::from_fn(|a| {
+            conv_output_len(input[a], pad[a], size[a], self.stride[a], self.dilation[a])
+                .unwrap_or_else(|| {
+                    panic!(
+                        "MtsConv2d: the input has {} {} frames (padding {:?}), too few for a \
+                         branch kernel of {} taps with dilation {}",
+                        input[a],
+                        ["time", "frequency"][a],
+                        pad[a],
+                        size[a],
+                        self.dilation[a]
+                    )
+                })
+        })
+    }
+
+    /// The kernel of a branch of `size`: the trainable kernel itself when the size is the
+    /// unscaled one, else its resample (a constant in `Detached` mode).
+    fn branch_kernel(&self, weight: &Tensor<4>, size: [usize; 2]) -> Tensor<4> {
+        if size == self.kernel_size {
+            return weight.clone();
+        }
+        match self.sharing {
+            KernelSharing::Shared => resample_kernel(weight.clone(), size),
+            KernelSharing::Detached => resample_kernel(weight.clone().detach(), size),
+        }
+    }
+
+    /// `conv2d` with per-axis `(begin, end)` padding, where negative values crop the input.
+    fn convolve(
+        &self,
+        mut input: Tensor<4>,
+        kernel: Tensor<4>,
+        bias: Option<Tensor<1>>,
+        pad: [Pad; 2],
+    ) -> Tensor<4> {
+        let mut padding = [(0usize, 0usize); 2];
+        for (a, &(begin, end)) in pad.iter().enumerate() {
+            let dim = a + 2;
+            let crop_begin = (-begin).max(0) as usize;
+            let crop_end = (-end).max(0) as usize;
+            if crop_begin + crop_end > 0 {
+                let len = input.dims()[dim];
+                input = input.narrow(dim, crop_begin, len - crop_begin - crop_end);
+            }
+            padding[a] = (begin.max(0) as usize, end.max(0) as usize);
+        }
+        let [kernel_time, kernel_freq] = [kernel.dims()[2], kernel.dims()[3]];
+        self.output_len(
+            [input.dims()[2], input.dims()[3]],
+            padding.map(|(b, e)| (b as i64, e as i64)),
+            [kernel_time, kernel_freq],
+        );
+        let options = ConvOptions::new_with_padding(self.stride, padding, self.dilation, self.groups);
+        conv2d(input, kernel, bias, options)
+    }
+
+    /// The published code's per-epoch kernel averaging (mts-method.md section 1.7): the kernel
+    /// becomes the mean of itself and, for every branch whose kernel size differs, the branch
+    /// kernel resampled back to the original size, `W <- (W + sum_i up_i(down_i(W))) / (n + 1)`.
+    ///
+    /// With [`KernelSharing::Detached`] this reproduces the published training when called once
+    /// per epoch. It is a temporal smoothing of the kernel; with the default
+    /// [`KernelSharing::Shared`] the branches already train the kernel and it is not needed.
+    /// Gradient tracking of the kernel is kept.
+    pub fn average_kernels(mut self) -> Self {
+        let kernel_size = self.kernel_size;
+        let round_trips: Vec<[usize; 2]> = self
+            .branch_kernels
+            .iter()
+            .copied()
+            .filter(|&size| size != kernel_size)
+            .collect();
+        if round_trips.is_empty() {
+            return self;
+        }
+        let count = (round_trips.len() + 1) as f64;
+        self.weight = self.weight.map(|weight| {
+            let require_grad = weight.is_require_grad();
+            let base = weight.detach();
+            let sum = round_trips.iter().fold(base.clone(), |sum, &size| {
+                sum + resample_kernel(resample_kernel(base.clone(), size), kernel_size)
+            });
+            (sum / count).set_require_grad(require_grad)
+        });
+        self
+    }
+}
+
+impl ModuleDisplay for MtsConv2d {
+    fn custom_settings(&self) -> Option<DisplaySettings> {
+        DisplaySettings::new()
+            .with_new_line_after_attribute(false)
+            .optional()
+    }
+
+    fn custom_content(&self, content: Content) -> Option<Content> {
+        let [channels_out, group_channels_in, _, _] = self.weight.shape().dims::<4>();
+        content
+            .add("ch_in", &(group_channels_in * self.groups))
+            .add("ch_out", &channels_out)
+            .add("kernel_size", &format!("{:?}", self.kernel_size))
+            .add("scales", &self.scales.to_string())
+            .add("stride", &format!("{:?}", self.stride))
+            .add("dilation", &format!("{:?}", self.dilation))
+            .add("groups", &self.groups)
+            .add_debug_attribute("padding", &self.padding)
+            .add_debug_attribute("sharing", &self.sharing)
+            .add_debug_attribute("alignment", &self.alignment)
+            .optional()
+    }
+}
+
+#[cfg(test)]
+mod tests;

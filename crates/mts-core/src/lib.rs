@@ -1,0 +1,39 @@
+//! Multi-time-scale (MTS) convolution for [Burn](https://burn.dev).
+//!
+//! [`MtsConv2d`] replaces a [`Conv2d`](burn::nn::conv::Conv2d) on spectrograms laid out
+//! `[batch, channels, time, freq]`. It holds one kernel, runs it at several time scales
+//! (linear resampling of the kernel), brings every branch to the output grid of the unscaled
+//! kernel and keeps the element-wise maximum, so a pattern is matched whether it is spoken
+//! slower or faster, with the parameter count and output shape of the plain convolution.
+//!
+//! ```
+//! use burn::tensor::{Device, Tensor};
+//! use mts_core::MtsConv2dConfig;
+//!
+//! let device = Device::flex();
+//! let layer = MtsConv2dConfig::new([1, 10], [10, 5])
+//!     .with_time_scales(&[0.5, 1.0, 2.0])
+//!     .init(&device);
+//! let spectrogram = Tensor::<4>::zeros([2, 1, 40, 20], &device);
+//! let (output, usage) = layer.forward_with_usage(spectrogram);
+//! assert_eq!(output.dims(), [2, 10, 31, 16]);
+//! assert_eq!(usage.total(), 2 * 10 * 31 * 16);
+//! ```
+//!
+//! The crate names no concrete backend: it runs on whatever [`Device`](burn::tensor::Device)
+//! its tensors live on, with or without autodiff.
+
+mod config;
+mod error;
+mod geometry;
+mod layer;
+mod resample;
+mod scale;
+mod usage;
+
+pub use config::{BranchAlignment, KernelSharing, MtsConv2dConfig};
+pub use error::{Axis, MAX_SCALED_KERNEL_LEN, MtsConfigError, ScaleUsageMismatch};
+pub use layer::MtsConv2d;
+pub use resample::{resample_kernel, resize_axis};
+pub use scale::{Scale, ScaleSet};
+pub use usage::ScaleUsage;

@@ -1,0 +1,62 @@
+//! Helpers shared by the integration tests: golden-vector loading and float comparisons.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use burn::tensor::{Device, Tensor, TensorData};
+use serde::Deserialize;
+
+/// A tensor as the golden JSON files store it: shape and row-major data.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoldenTensor {
+    pub shape: Vec<usize>,
+    pub data: Vec<f64>,
+}
+
+impl GoldenTensor {
+    pub fn tensor<const D: usize>(&self, device: &Device) -> Tensor<D> {
+        let data: Vec<f32> = self.data.iter().map(|&v| v as f32).collect();
+        Tensor::from_data(TensorData::new(data, self.shape.clone()), device)
+    }
+}
+
+/// Path of a file under `tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Reads a fixture JSON file.
+pub fn read_json<T: for<'de> Deserialize<'de>>(name: &str) -> T {
+    let path = fixture(name);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("cannot parse {}: {e}", path.display()))
+}
+
+/// Values of a tensor as f64.
+pub fn values<const D: usize>(tensor: Tensor<D>) -> Vec<f64> {
+    tensor
+        .into_data()
+        .convert::<f32>()
+        .try_to_vec::<f32>()
+        .expect("float tensor")
+        .into_iter()
+        .map(f64::from)
+        .collect()
+}
+
+/// Asserts that `actual` matches `expected` element-wise within `rel` relative to the element
+/// and `rel` relative to the largest magnitude of `expected` (so values that cancel to nearly
+/// zero are judged at the scale of the tensor, as float32 arithmetic can only deliver that).
+pub fn assert_close(what: &str, actual: &[f64], expected: &[f64], rel: f64) {
+    assert_eq!(actual.len(), expected.len(), "{what}: length");
+    let scale = expected.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+    for (i, (a, e)) in actual.iter().zip(expected).enumerate() {
+        assert!(
+            approx::relative_eq!(*a, *e, epsilon = rel * scale, max_relative = rel),
+            "{what}[{i}]: got {a}, expected {e} (tolerance {rel} relative, scale {scale})"
+        );
+    }
+}

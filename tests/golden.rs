@@ -1,0 +1,165 @@
+//! The layer against golden vectors computed with PyTorch's own `conv2d` and `interpolate`
+//! (tests/fixtures/golden, copied from shared/reference/golden; see its README): branch kernels,
+//! merged output, winners, usage counts and the gradients for both kernel-sharing modes.
+
+mod common;
+
+use burn::module::Param;
+use burn::nn::PaddingConfig2d;
+use burn::tensor::{Device, Tensor};
+use common::{GoldenTensor, assert_close, read_json, values};
+use mts::core::{KernelSharing, MtsConv2d, MtsConv2dConfig, Scale, ScaleSet, resample_kernel};
+use serde::Deserialize;
+
+const REL: f64 = 1e-5;
+
+#[derive(Deserialize)]
+struct Grads {
+    input: GoldenTensor,
+    weight: GoldenTensor,
+    bias: GoldenTensor,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    name: String,
+    stride: [usize; 2],
+    padding: [usize; 2],
+    scales: Vec<[f64; 2]>,
+    kernel_sizes: Vec<[usize; 2]>,
+    input: GoldenTensor,
+    weight: GoldenTensor,
+    bias: GoldenTensor,
+    cotangent: GoldenTensor,
+    output: GoldenTensor,
+    winner: GoldenTensor,
+    usage_counts: Vec<u64>,
+    resampled_kernels: Vec<GoldenTensor>,
+    grad_shared: Grads,
+    grad_detached: Grads,
+}
+
+const CASES: [&str; 8] = [
+    "mts_alexnet_conv2_like.json",
+    "mts_five_scales.json",
+    "mts_freq_scales.json",
+    "mts_multi_in_padded.json",
+    "mts_no_unit_scale.json",
+    "mts_strided.json",
+    "mts_valid_a1_like.json",
+    "mts_valid_noninteger.json",
+];
+
+fn load(file: &str) -> Case {
+    read_json(&format!("golden/{file}"))
+}
+
+fn layer(case: &Case, sharing: KernelSharing, device: &Device) -> MtsConv2d {
+    let [out, inp, kt, kf] = case.weight.shape[..] else {
+        panic!("weight must be 4-D")
+    };
+    let scales = ScaleSet::new(case.scales.iter().map(|&s| Scale::from(s)).collect());
+    let [pt, pf] = case.padding;
+    let mut layer = MtsConv2dConfig::new([inp, out], [kt, kf])
+        .with_scales(scales)
+        .with_stride(case.stride)
+        .with_padding(PaddingConfig2d::Explicit(pt, pf, pt, pf))
+        .with_sharing(sharing)
+        .init(device);
+    layer.weight = Param::from_tensor(case.weight.tensor(device));
+    layer.bias = Some(Param::from_tensor(case.bias.tensor(device)));
+    layer
+}
+
+#[test]
+fn branch_kernel_sizes_and_resampled_kernels_match_pytorch() {
+    let device = Device::flex();
+    for file in CASES {
+        let case = load(file);
+        let layer = layer(&case, KernelSharing::Shared, &device);
+        assert_eq!(layer.branch_kernel_sizes(), &case.kernel_sizes[..], "{}", case.name);
+        for (size, expected) in case.kernel_sizes.iter().zip(&case.resampled_kernels) {
+            let kernel = resample_kernel(layer.weight.val(), *size);
+            assert_eq!(kernel.dims().to_vec(), expected.shape, "{}", case.name);
+            assert_close(&case.name, &values(kernel), &expected.data, REL);
+        }
+    }
+}
+
+#[test]
+fn forward_winners_and_usage_match_pytorch() {
+    let device = Device::flex();
+    for file in CASES {
+        let case = load(file);
+        let layer = layer(&case, KernelSharing::Shared, &device);
+        let (output, usage) = layer.forward_with_usage(case.input.tensor(&device));
+        assert_eq!(output.dims().to_vec(), case.output.shape, "{}", case.name);
+        assert_close(&case.name, &values(output), &case.output.data, REL);
+        assert_eq!(usage.counts(), &case.usage_counts[..], "{}", case.name);
+
+        let (_, winners) = layer.forward_with_winners(case.input.tensor(&device));
+        let winners: Vec<i64> = winners.into_data().iter::<i64>().collect();
+        let expected: Vec<i64> = case.winner.data.iter().map(|&w| w as i64).collect();
+        assert_eq!(winners, expected, "{}", case.name);
+    }
+}
+
+#[test]
+fn gradients_match_pytorch_in_both_sharing_modes() {
+    let device = Device::flex().autodiff();
+    for file in CASES {
+        let case = load(file);
+        for (sharing, expected) in [
+            (KernelSharing::Shared, &case.grad_shared),
+            (KernelSharing::Detached, &case.grad_detached),
+        ] {
+            let what = format!("{} {sharing:?}", case.name);
+            let layer = layer(&case, sharing, &device);
+            let input = case.input.tensor::<4>(&device).require_grad();
+            let output = layer.forward(input.clone());
+            let loss = (output * case.cotangent.tensor::<4>(&device)).sum();
+            let grads = loss.backward();
+            let grad = |t: &Tensor<4>| values(t.grad(&grads).expect("gradient"));
+            assert_close(&format!("{what} dL/dx"), &grad(&input), &expected.input.data, REL);
+            assert_close(
+                &format!("{what} dL/dW"),
+                &grad(&layer.weight.val()),
+                &expected.weight.data,
+                REL,
+            );
+            let bias = layer.bias.as_ref().unwrap().val();
+            let bias_grad = values(bias.grad(&grads).expect("bias gradient"));
+            assert_close(&format!("{what} dL/db"), &bias_grad, &expected.bias.data, REL);
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ResampleCase {
+    from: GoldenTensor,
+    to_length: usize,
+    result: GoldenTensor,
+}
+
+#[derive(Deserialize)]
+struct ResampleFile {
+    cases: Vec<ResampleCase>,
+}
+
+#[test]
+fn resample_kernel_matches_pytorch_interpolate() {
+    let device = Device::flex();
+    let file: ResampleFile = read_json("golden/resample_kernel.json");
+    for case in file.cases {
+        let from = case.from.tensor::<4>(&device);
+        let width = case.from.shape[3];
+        let result = resample_kernel(from, [case.to_length, width]);
+        assert_eq!(result.dims().to_vec(), case.result.shape);
+        assert_close(
+            &format!("resample to {}", case.to_length),
+            &values(result),
+            &case.result.data,
+            REL,
+        );
+    }
+}

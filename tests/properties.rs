@@ -1,0 +1,234 @@
+//! Property tests of the layer's invariants over random geometries (proptest).
+
+use burn::module::Module;
+use burn::nn::PaddingConfig2d;
+use burn::nn::conv::Conv2dConfig;
+use burn::tensor::{Device, Tensor, TensorData};
+use mts::core::{
+    BranchAlignment, KernelSharing, MtsConv2d, MtsConv2dConfig, ScaleSet, resample_kernel,
+};
+use proptest::prelude::*;
+
+/// Host-side pseudo-random data, identical on every backend and run.
+fn host_data(len: usize, seed: u64) -> Vec<f32> {
+    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    (0..len)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+        })
+        .collect()
+}
+
+fn tensor(shape: [usize; 4], seed: u64, device: &Device) -> Tensor<4> {
+    let len = shape.iter().product();
+    Tensor::from_data(TensorData::new(host_data(len, seed), shape), device)
+}
+
+fn values(t: Tensor<4>) -> Vec<f32> {
+    t.into_data().try_to_vec::<f32>().unwrap()
+}
+
+/// A random convolution geometry whose input is long enough for a 2x kernel.
+#[derive(Debug, Clone)]
+struct Geometry {
+    channels: [usize; 2],
+    kernel: [usize; 2],
+    stride: [usize; 2],
+    dilation: [usize; 2],
+    padding: PaddingConfig2d,
+    input: [usize; 4],
+}
+
+fn geometry() -> impl Strategy<Value = Geometry> {
+    (
+        1usize..=3,
+        1usize..=4,
+        1usize..=8,
+        1usize..=4,
+        1usize..=3,
+        1usize..=2,
+        1usize..=2,
+        0usize..=3,
+        0usize..=2,
+        1usize..=2,
+        0usize..=8,
+        0usize..=8,
+        any::<bool>(),
+    )
+        .prop_map(
+            |(c_in, c_out, kt, kf, st, sf, dt, pt, pf, batch, extra_t, extra_f, same)| {
+                let stride = [st, sf];
+                // `Same` padding is defined by burn for any stride; keep it to stride 1 like Conv2d users do.
+                let padding = if same && stride == [1, 1] {
+                    PaddingConfig2d::Same
+                } else {
+                    PaddingConfig2d::Explicit(pt, pf, pt + 1, pf)
+                };
+                let dilation = [dt, 1];
+                Geometry {
+                    channels: [c_in, c_out],
+                    kernel: [kt, kf],
+                    stride,
+                    dilation,
+                    padding,
+                    input: [batch, c_in, 2 * kt * dt + extra_t + 1, kf + extra_f],
+                }
+            },
+        )
+}
+
+fn mts_config(g: &Geometry, scales: &[f64]) -> MtsConv2dConfig {
+    MtsConv2dConfig::new(g.channels, g.kernel)
+        .with_time_scales(scales)
+        .with_stride(g.stride)
+        .with_dilation(g.dilation)
+        .with_padding(g.padding.clone())
+}
+
+fn conv_config(g: &Geometry) -> Conv2dConfig {
+    Conv2dConfig::new(g.channels, g.kernel)
+        .with_stride(g.stride)
+        .with_dilation(g.dilation)
+        .with_padding(g.padding.clone())
+}
+
+/// Scales valid for a kernel of `kt` taps: (0.5), 1 and 2, without duplicates.
+fn scales_for(kt: usize) -> Vec<f64> {
+    if kt >= 2 { vec![0.5, 1.0, 2.0] } else { vec![1.0, 2.0] }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn unit_scale_equals_conv2d(g in geometry(), seed in any::<u64>()) {
+        let device = Device::flex();
+        let conv = conv_config(&g).init(&device);
+        let mts = MtsConv2d::from_conv2d(conv.clone(), [1.0]).unwrap();
+        let x = tensor(g.input, seed, &device);
+        let expected = values(conv.forward(x.clone()));
+        let actual = values(mts.forward(x));
+        prop_assert_eq!(actual.len(), expected.len());
+        for (a, e) in actual.iter().zip(&expected) {
+            prop_assert!((a - e).abs() <= 1e-6 * (1.0 + e.abs()), "{} vs {}", a, e);
+        }
+    }
+
+    #[test]
+    fn output_shape_and_parameter_count_equal_conv2d(
+        g in geometry(),
+        centered in any::<bool>(),
+        bias in any::<bool>(),
+    ) {
+        let device = Device::flex();
+        let alignment = if centered { BranchAlignment::Centered } else { BranchAlignment::Stretch };
+        let mts = mts_config(&g, &scales_for(g.kernel[0]))
+            .with_alignment(alignment)
+            .with_bias(bias)
+            .init(&device);
+        let conv = conv_config(&g).with_bias(bias).init(&device);
+        prop_assert_eq!(mts.num_params(), conv.num_params());
+        let x = tensor(g.input, 1, &device);
+        let expected = conv.forward(x.clone()).dims();
+        prop_assert_eq!(mts.forward(x.clone()).dims(), expected);
+        for branch in mts.forward_branches(x) {
+            prop_assert_eq!(branch.dims(), expected);
+        }
+    }
+
+    #[test]
+    fn usage_fractions_are_shares_that_sum_to_one(g in geometry(), seed in any::<u64>()) {
+        let device = Device::flex();
+        let mts = mts_config(&g, &scales_for(g.kernel[0])).init(&device);
+        let (output, usage) = mts.forward_with_usage(tensor(g.input, seed, &device));
+        prop_assert_eq!(usage.total() as usize, output.shape().num_elements());
+        let fractions = usage.fractions();
+        prop_assert!(fractions.iter().all(|f| (0.0..=1.0).contains(f)));
+        prop_assert!((fractions.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn resampling_to_the_same_size_is_the_identity(
+        shape in (1usize..=3, 1usize..=3, 1usize..=12, 1usize..=6),
+        seed in any::<u64>(),
+    ) {
+        let device = Device::flex();
+        let (o, i, kt, kf) = shape;
+        let w = tensor([o, i, kt, kf], seed, &device);
+        prop_assert_eq!(values(resample_kernel(w.clone(), [kt, kf])), values(w));
+    }
+
+    #[test]
+    fn a_kernel_constant_along_time_stays_constant(
+        kt in 1usize..=12,
+        to in 1usize..=30,
+        seed in any::<u64>(),
+    ) {
+        let device = Device::flex();
+        // Each frequency column holds one value, repeated along time.
+        let column = host_data(3, seed);
+        let data: Vec<f32> = (0..kt).flat_map(|_| column.clone()).collect();
+        let w = Tensor::<4>::from_data(TensorData::new(data, [1, 1, kt, 3]), &device);
+        let resampled = values(resample_kernel(w, [to, 3]));
+        for (n, v) in resampled.iter().enumerate() {
+            prop_assert!((v - column[n % 3]).abs() <= 1e-6, "{} vs {}", v, column[n % 3]);
+        }
+    }
+
+    #[test]
+    fn a_kernel_linear_along_time_stays_linear_in_the_interior(
+        kt in 2usize..=12,
+        to in 2usize..=30,
+        offset in -2.0f32..2.0,
+        slope in -1.0f32..1.0,
+    ) {
+        let device = Device::flex();
+        let data: Vec<f32> = (0..kt).map(|t| offset + slope * t as f32).collect();
+        let w = Tensor::<4>::from_data(TensorData::new(data, [1, 1, kt, 1]), &device);
+        let resampled = values(resample_kernel(w, [to, 1]));
+        let ratio = kt as f64 / to as f64;
+        for (j, v) in resampled.iter().enumerate() {
+            // Source coordinate of output j; inside [0, kt - 1] the result is on the line.
+            let src = (j as f64 + 0.5) * ratio - 0.5;
+            if (0.0..=(kt - 1) as f64).contains(&src) {
+                let expected = offset + slope * src as f32;
+                prop_assert!((v - expected).abs() <= 1e-5, "j={} {} vs {}", j, v, expected);
+            }
+        }
+    }
+
+    #[test]
+    fn a_scaled_branch_trains_the_kernel_only_when_shared(g in geometry(), seed in any::<u64>()) {
+        let device = Device::flex().autodiff();
+        let scales = scales_for(g.kernel[0]);
+        let scaled = scales.iter().position(|&s| s == 2.0).unwrap();
+        for sharing in [KernelSharing::Shared, KernelSharing::Detached] {
+            let mts = mts_config(&g, &scales).with_sharing(sharing).init(&device);
+            let x = tensor(g.input, seed, &device);
+            let branch = mts.forward_branches(x).remove(scaled);
+            let grads = (branch.clone() * branch).sum().backward();
+            let grad = mts.weight.val().grad(&grads);
+            let norm: f32 = grad.map(|g| g.abs().sum().into_scalar()).unwrap_or(0.0);
+            match sharing {
+                KernelSharing::Shared => prop_assert!(norm > 0.0, "shared: no gradient"),
+                KernelSharing::Detached => prop_assert_eq!(norm, 0.0),
+            }
+        }
+    }
+}
+
+#[test]
+fn paper_scale_sets_validate_for_every_paper_kernel() {
+    let device = Device::flex();
+    for kernel in [[10, 5], [11, 11], [5, 5], [3, 3], [7, 7]] {
+        for set in [&[0.7, 1.0, 1.428][..], &[0.5, 1.0, 2.0], &[0.5, 0.7, 1.0, 1.428, 2.0]] {
+            let layer = MtsConv2dConfig::new([1, 2], kernel)
+                .with_scales(ScaleSet::time(set))
+                .try_init(&device);
+            assert!(layer.is_ok(), "{kernel:?} {set:?}: {:?}", layer.err());
+        }
+    }
+}
