@@ -1,0 +1,97 @@
+//! What a cache entry is keyed by: the feature config and the file's identity.
+
+use mts_audio::{ContentScreen, SpectrogramConfig};
+use serde::Serialize;
+use xxhash_rust::xxh3::xxh3_128;
+
+/// Size and content hash (XXH3-128) of an audio file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FileIdentity {
+    /// Size in bytes.
+    pub size: u64,
+    /// XXH3-128 of the whole content.
+    pub content_hash: u128,
+}
+
+impl FileIdentity {
+    /// The identity of a file's content.
+    pub fn of_bytes(bytes: &[u8]) -> Self {
+        Self {
+            size: bytes.len() as u64,
+            content_hash: xxh3_128(bytes),
+        }
+    }
+}
+
+/// Everything that changes the cached spectrogram of a file, hashed: the spectrogram config,
+/// the content screen and the cache format version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConfigFingerprint(pub u128);
+
+impl ConfigFingerprint {
+    /// The fingerprint of a spectrogram config and content screen.
+    pub fn new(config: &SpectrogramConfig, screen: Option<&ContentScreen>) -> Self {
+        #[derive(Serialize)]
+        struct Keyed<'a> {
+            cache_format: u32,
+            config: &'a SpectrogramConfig,
+            screen: Option<&'a ContentScreen>,
+        }
+        let keyed = Keyed {
+            cache_format: super::entry::FORMAT_VERSION,
+            config,
+            screen,
+        };
+        // Serialising plain structs of numbers and enums cannot fail; an empty string would still
+        // give a valid (if shared) key.
+        let json = serde_json::to_string(&keyed).unwrap_or_default();
+        Self(xxh3_128(json.as_bytes()))
+    }
+
+    /// Lower-case hex, 32 digits.
+    pub fn hex(&self) -> String {
+        format!("{:032x}", self.0)
+    }
+}
+
+/// The key of one entry: config fingerprint and file identity, hashed together.
+pub(crate) fn entry_key(config: ConfigFingerprint, file: FileIdentity) -> u128 {
+    let mut bytes = [0u8; 40];
+    bytes[..16].copy_from_slice(&config.0.to_le_bytes());
+    bytes[16..24].copy_from_slice(&file.size.to_le_bytes());
+    bytes[24..].copy_from_slice(&file.content_hash.to_le_bytes());
+    xxh3_128(&bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_changes_with_every_setting() {
+        let paper = SpectrogramConfig::paper();
+        let base = ConfigFingerprint::new(&paper, None);
+        assert_eq!(base, ConfigFingerprint::new(&SpectrogramConfig::paper(), None));
+        let hop = SpectrogramConfig {
+            hop_length: 161,
+            ..paper.clone()
+        };
+        assert_ne!(base, ConfigFingerprint::new(&hop, None));
+        assert_ne!(base, ConfigFingerprint::new(&SpectrogramConfig::published_code(), None));
+        assert_ne!(
+            base,
+            ConfigFingerprint::new(&paper, Some(&ContentScreen::default()))
+        );
+    }
+
+    #[test]
+    fn identity_and_key_follow_the_content() {
+        let a = FileIdentity::of_bytes(b"RIFF....WAVE");
+        let b = FileIdentity::of_bytes(b"RIFF....WAVF");
+        assert_eq!(a.size, b.size);
+        assert_ne!(a.content_hash, b.content_hash);
+        let config = ConfigFingerprint(7);
+        assert_ne!(entry_key(config, a), entry_key(config, b));
+        assert_ne!(entry_key(config, a), entry_key(ConfigFingerprint(8), a));
+    }
+}
