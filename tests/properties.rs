@@ -44,22 +44,13 @@ struct Geometry {
 
 fn geometry() -> impl Strategy<Value = Geometry> {
     (
-        1usize..=3,
-        1usize..=4,
-        1usize..=8,
-        1usize..=4,
-        1usize..=3,
-        1usize..=2,
-        1usize..=2,
-        0usize..=3,
-        0usize..=2,
-        1usize..=2,
-        0usize..=8,
-        0usize..=8,
-        any::<bool>(),
+        (1usize..=3, 1usize..=4, 1usize..=8, 1usize..=4),
+        (1usize..=3, 1usize..=2, 1usize..=2),
+        (0usize..=3, 0usize..=2, any::<bool>()),
+        (1usize..=2, 0usize..=8, 0usize..=8),
     )
         .prop_map(
-            |(c_in, c_out, kt, kf, st, sf, dt, pt, pf, batch, extra_t, extra_f, same)| {
+            |((c_in, c_out, kt, kf), (st, sf, dt), (pt, pf, same), (batch, extra_t, extra_f))| {
                 let stride = [st, sf];
                 // `Same` padding is defined by burn for any stride; keep it to stride 1 like Conv2d users do.
                 let padding = if same && stride == [1, 1] {
