@@ -41,8 +41,16 @@ fn padded(s: &Spectrogram, frames: usize, bins: usize) -> Vec<f32> {
 
 impl Batcher<SpectrogramItem, SpectrogramBatch> for SpectrogramBatcher {
     fn batch(&self, items: Vec<SpectrogramItem>, device: &Device) -> SpectrogramBatch {
-        let frames = items.iter().map(|i| i.spectrogram.frames()).max().unwrap_or(0);
-        let bins = items.iter().map(|i| i.spectrogram.bins()).max().unwrap_or(0);
+        let frames = items
+            .iter()
+            .map(|i| i.spectrogram.frames())
+            .max()
+            .unwrap_or(0);
+        let bins = items
+            .iter()
+            .map(|i| i.spectrogram.bins())
+            .max()
+            .unwrap_or(0);
         let mut values = Vec::with_capacity(items.len() * frames * bins);
         for item in &items {
             values.extend(padded(&item.spectrogram, frames, bins));
@@ -66,7 +74,13 @@ impl Batcher<SpectrogramItem, SpectrogramBatch> for SpectrogramBatcher {
 mod tests {
     use super::*;
 
-    fn item(frames: usize, bins: usize, start: f32, label: usize, utterance: usize) -> SpectrogramItem {
+    fn item(
+        frames: usize,
+        bins: usize,
+        start: f32,
+        label: usize,
+        utterance: usize,
+    ) -> SpectrogramItem {
         SpectrogramItem {
             spectrogram: Spectrogram::new(
                 (0..frames * bins).map(|v| start + v as f32).collect(),
@@ -83,20 +97,25 @@ mod tests {
     #[test]
     fn stacks_in_batch_channel_time_freq_order() {
         let device = Device::flex();
-        let batch = SpectrogramBatcher.batch(vec![item(3, 2, 0.0, 1, 7), item(3, 2, 10.0, 0, 9)], &device);
+        let batch =
+            SpectrogramBatcher.batch(vec![item(3, 2, 0.0, 1, 7), item(3, 2, 10.0, 0, 9)], &device);
         assert_eq!(batch.inputs.dims(), [2, 1, 3, 2]);
-        let values = batch.inputs.into_data().to_vec::<f32>().unwrap();
+        let values = batch.inputs.into_data().try_to_vec::<f32>().unwrap();
         assert_eq!(values[6 + 2 * 2 + 1], 15.0); // [b=1, c=0, t=2, f=1]
-        assert_eq!(batch.targets.into_data().to_vec::<i64>().unwrap(), [1, 0]);
+        assert_eq!(
+            batch.targets.into_data().iter::<i64>().collect::<Vec<_>>(),
+            [1, 0]
+        );
         assert_eq!(batch.utterances, [7, 9]);
     }
 
     #[test]
     fn pads_mixed_shapes_instead_of_panicking() {
         let device = Device::flex();
-        let batch = SpectrogramBatcher.batch(vec![item(2, 2, 1.0, 0, 0), item(3, 1, 1.0, 0, 1)], &device);
+        let batch =
+            SpectrogramBatcher.batch(vec![item(2, 2, 1.0, 0, 0), item(3, 1, 1.0, 0, 1)], &device);
         assert_eq!(batch.inputs.dims(), [2, 1, 3, 2]);
-        let values = batch.inputs.into_data().to_vec::<f32>().unwrap();
+        let values = batch.inputs.into_data().try_to_vec::<f32>().unwrap();
         assert_eq!(&values[..6], [1.0, 2.0, 3.0, 4.0, 0.0, 0.0]);
         assert_eq!(&values[6..], [1.0, 0.0, 2.0, 0.0, 3.0, 0.0]);
     }

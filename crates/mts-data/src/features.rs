@@ -349,7 +349,8 @@ impl FeatureSet {
                         }));
                     }
                     (InputLength::Pad(_), frames) => items.push(SpectrogramItem {
-                        spectrogram: spectrogram.with_frames(frames.unwrap_or(spectrogram.frames())),
+                        spectrogram: spectrogram
+                            .with_frames(frames.unwrap_or(spectrogram.frames())),
                         label: labels[i],
                         utterance: i,
                         segment: 0,

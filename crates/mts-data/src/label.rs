@@ -153,7 +153,11 @@ impl LabelMap {
     /// The harmonised cross-corpus map: [`Emotion::SHARED`] in that order.
     pub fn harmonised() -> Self {
         Self {
-            labels: Emotion::SHARED.iter().copied().map(Label::Emotion).collect(),
+            labels: Emotion::SHARED
+                .iter()
+                .copied()
+                .map(Label::Emotion)
+                .collect(),
         }
     }
 
@@ -204,7 +208,14 @@ mod tests {
         let map = LabelMap::harmonised();
         assert_eq!(
             map.names(),
-            ["anger", "disgust", "fear", "happiness", "neutral", "sadness"]
+            [
+                "anger",
+                "disgust",
+                "fear",
+                "happiness",
+                "neutral",
+                "sadness"
+            ]
         );
         assert_eq!(map.index_of(Emotion::Neutral.into()), Some(4));
         assert_eq!(map.index_of(Emotion::Boredom.into()), None);

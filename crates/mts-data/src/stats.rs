@@ -101,7 +101,11 @@ impl fmt::Display for CorpusStats {
         }
         writeln!(f, "  {:>6}", self.total())?;
         if self.unmapped > 0 {
-            writeln!(f, "({} utterances with labels outside the map)", self.unmapped)?;
+            writeln!(
+                f,
+                "({} utterances with labels outside the map)",
+                self.unmapped
+            )?;
         }
         Ok(())
     }
@@ -144,9 +148,18 @@ mod tests {
         assert_eq!(stats.per_speaker_total()["YAF"], 1);
         let table = stats.to_string();
         let lines: Vec<&str> = table.lines().collect();
-        assert_eq!(lines[0].split_whitespace().collect::<Vec<_>>(), ["speaker", "anger", "neutral", "total"]);
-        assert_eq!(lines[1].split_whitespace().collect::<Vec<_>>(), ["OAF", "2", "0", "2"]);
-        assert_eq!(lines[3].split_whitespace().collect::<Vec<_>>(), ["total", "2", "1", "3"]);
+        assert_eq!(
+            lines[0].split_whitespace().collect::<Vec<_>>(),
+            ["speaker", "anger", "neutral", "total"]
+        );
+        assert_eq!(
+            lines[1].split_whitespace().collect::<Vec<_>>(),
+            ["OAF", "2", "0", "2"]
+        );
+        assert_eq!(
+            lines[3].split_whitespace().collect::<Vec<_>>(),
+            ["total", "2", "1", "3"]
+        );
         assert!(lines[4].contains("1 utterances with labels outside"));
     }
 }

@@ -5,8 +5,7 @@ use std::path::PathBuf;
 
 use mts_audio::SpectrogramConfig;
 use mts_data::{
-    Corpus, CorpusKind, FeatureCache, FeatureOptions, FeatureSet, FoldConfig, Gender,
-    SpeakerFolds,
+    Corpus, CorpusKind, FeatureCache, FeatureOptions, FeatureSet, FoldConfig, Gender, SpeakerFolds,
 };
 
 fn emodb_dir() -> Option<PathBuf> {
@@ -42,11 +41,16 @@ fn emodb_has_535_utterances_of_10_speakers_with_the_documented_counts() {
             ((*letter).to_owned(), n)
         })
         .collect();
-    let expected = [("W", 127), ("L", 81), ("N", 79), ("F", 71), ("A", 69), ("T", 62), ("E", 46)];
-    assert_eq!(
-        by_letter,
-        expected.map(|(l, n)| (l.to_owned(), n)).to_vec()
-    );
+    let expected = [
+        ("W", 127),
+        ("L", 81),
+        ("N", 79),
+        ("F", 71),
+        ("A", 69),
+        ("T", 62),
+        ("E", 46),
+    ];
+    assert_eq!(by_letter, expected.map(|(l, n)| (l.to_owned(), n)).to_vec());
     assert_eq!(stats.per_label(), [127, 81, 46, 69, 71, 62, 79]);
     // Per-speaker totals and genders from the official list.
     let totals = stats.per_speaker_total();
@@ -101,7 +105,11 @@ fn emodb_spectrograms_through_the_cache() {
     assert_eq!(first.summary.computed, 6);
     for s in &first.spectrograms {
         // 1.23 s to 8.98 s at a 10 ms hop, 161 bins.
-        assert!((120..=900).contains(&s.frames()) && s.bins() == 161, "{:?}", s.shape());
+        assert!(
+            (120..=900).contains(&s.frames()) && s.bins() == 161,
+            "{:?}",
+            s.shape()
+        );
     }
     let again = FeatureSet::compute(&corpus, &config, Some(&cache), &options).unwrap();
     assert_eq!(again.summary.hits, 6);

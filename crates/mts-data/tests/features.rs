@@ -41,7 +41,11 @@ fn cache_computes_once_reuses_and_rebuilds_damaged_entries() {
     assert_eq!((first.summary.computed, first.summary.hits), (n, 0));
     let entries = cache_entries(cache_dir.path());
     assert_eq!(entries.len(), n);
-    assert!(entries.iter().all(|p| p.extension().is_some_and(|e| e == "spec")));
+    assert!(
+        entries
+            .iter()
+            .all(|p| p.extension().is_some_and(|e| e == "spec"))
+    );
     // 0.12 s at 16 kHz (after resampling from 24 414 or 96 000 Hz): about 1920 samples,
     // 1 + 1920 / 160 = 13 frames of 161 bins (12 if resampling loses a sample).
     assert!(
@@ -127,7 +131,8 @@ fn fold_data_is_padded_and_normalised_with_training_statistics_only() {
     let synthetic = small_synthetic();
     let config = SpectrogramConfig::paper();
     let set = FeatureSet::from_synthetic(&synthetic, &config).unwrap();
-    let fold = &synthetic.folds().folds()[0];
+    let folds = synthetic.folds();
+    let fold = &folds.folds()[0];
     let data = set.fold_data(fold, &FoldPreparation::default()).unwrap();
     assert_eq!(data.train.len(), 3 * 3 * 2);
     assert_eq!((data.validation.len(), data.test.len()), (6, 6));
@@ -152,7 +157,10 @@ fn fold_data_is_padded_and_normalised_with_training_statistics_only() {
         .collect();
     let mean = values.iter().sum::<f64>() / values.len() as f64;
     let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64;
-    assert!(mean.abs() < 1e-3 && (var.sqrt() - 1.0).abs() < 1e-3, "{mean} {var}");
+    assert!(
+        mean.abs() < 1e-3 && (var.sqrt() - 1.0).abs() < 1e-3,
+        "{mean} {var}"
+    );
     // Labels are class indices; utterance indices point back into the feature set.
     for item in data.test.items() {
         let u = &set.utterances[item.utterance];
@@ -167,7 +175,8 @@ fn fold_data_is_padded_and_normalised_with_training_statistics_only() {
 fn segments_keep_their_utterance_and_batches_have_the_model_layout() {
     let synthetic = small_synthetic();
     let set = FeatureSet::from_synthetic(&synthetic, &SpectrogramConfig::paper()).unwrap();
-    let fold = &synthetic.folds().folds()[0];
+    let folds = synthetic.folds();
+    let fold = &folds.folds()[0];
     let preparation = FoldPreparation {
         length: InputLength::Segments(Segmenter::new(40, 20).unwrap()),
         normalizer: NormalizerMode::PerBin,
@@ -184,6 +193,7 @@ fn segments_keep_their_utterance_and_batches_have_the_model_layout() {
         .build(data.train.clone());
     let mut seen = 0;
     for batch in loader.iter() {
+        let batch = batch.unwrap();
         let [b, c, t, f] = batch.inputs.dims();
         assert_eq!((c, t, f), (1, 40, 161));
         assert_eq!(batch.targets.dims(), [b]);
@@ -207,7 +217,13 @@ fn folds_of_another_corpus_or_without_training_data_are_refused() {
     let set = FeatureSet::from_synthetic(&synthetic, &SpectrogramConfig::paper()).unwrap();
     let ids = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     // s03 and s04 have no role in this fold.
-    let partial = Fold::new(0, FoldUnit::Speaker, ids(&["s00"]), ids(&["s01"]), ids(&["s02"]));
+    let partial = Fold::new(
+        0,
+        FoldUnit::Speaker,
+        ids(&["s00"]),
+        ids(&["s01"]),
+        ids(&["s02"]),
+    );
     assert!(matches!(
         set.fold_data(&partial, &FoldPreparation::default()),
         Err(FeatureError::Fold(FoldError::UnassignedUnit { .. }))

@@ -4,9 +4,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use mts_data::{
-    Corpus, CorpusKind, FoldConfig, FoldError, FoldUnit, SpeakerFolds, SplitRole,
-};
+use mts_data::{Corpus, CorpusKind, FoldConfig, FoldError, FoldUnit, SpeakerFolds, SplitRole};
 use proptest::prelude::*;
 
 fn unit_counts() -> impl Strategy<Value = Vec<(String, usize)>> {
@@ -82,7 +80,10 @@ fn fold_splits_of_a_corpus_add_up() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     // 2 files for each of the 10 EMODB speakers, a third for 4 of them.
-    for (i, speaker) in ["03", "08", "09", "10", "11", "12", "13", "14", "15", "16"].iter().enumerate() {
+    for (i, speaker) in ["03", "08", "09", "10", "11", "12", "13", "14", "15", "16"]
+        .iter()
+        .enumerate()
+    {
         common::wav(&root.join(format!("{speaker}a01Wa.wav")));
         common::wav(&root.join(format!("{speaker}a02Na.wav")));
         if i % 3 == 0 {
@@ -113,19 +114,34 @@ fn fold_splits_of_a_corpus_add_up() {
     }
     assert_eq!(tested, corpus.utterances.len());
     // Another seed, other folds; the same seed, the same folds.
-    let other = SpeakerFolds::k_fold(&corpus, &FoldConfig { seed: 99, ..FoldConfig::default() }).unwrap();
-    assert_eq!(folds, SpeakerFolds::k_fold(&corpus, &FoldConfig::default()).unwrap());
+    let other = SpeakerFolds::k_fold(
+        &corpus,
+        &FoldConfig {
+            seed: 99,
+            ..FoldConfig::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        folds,
+        SpeakerFolds::k_fold(&corpus, &FoldConfig::default()).unwrap()
+    );
     assert_ne!(folds, other);
     // Rotating window: one test speaker per fold, as published.
     let published = SpeakerFolds::rotating_window(&corpus, 4, 0).unwrap();
     let tests: Vec<Vec<String>> = published.iter().map(|f| f.test.clone()).collect();
-    assert_eq!(tests, [["16"], ["08"], ["11"], ["13"]].map(|t| t.map(String::from).to_vec()));
+    assert_eq!(
+        tests,
+        [["16"], ["08"], ["11"], ["13"]].map(|t| t.map(String::from).to_vec())
+    );
 }
 
 #[test]
 fn tess_protocols() {
     let dir = tempfile::tempdir().unwrap();
-    let words = ["back", "bite", "food", "germ", "neat", "pass", "rain", "road", "soap", "wire"];
+    let words = [
+        "back", "bite", "food", "germ", "neat", "pass", "rain", "road", "soap", "wire",
+    ];
     common::tess_tree(dir.path(), &words);
     let corpus = Corpus::load(CorpusKind::Tess, dir.path()).unwrap();
 
@@ -133,12 +149,25 @@ fn tess_protocols() {
     assert_eq!(cross.len(), 2);
     for (fold, (train, test)) in cross.iter().zip([("OAF", "YAF"), ("YAF", "OAF")]) {
         let split = fold.split(&corpus.utterances).unwrap();
-        assert!(split.test.iter().all(|&i| corpus.utterances[i].speaker == test));
-        assert!(split.train.iter().chain(&split.validation).all(|&i| corpus.utterances[i].speaker == train));
+        assert!(
+            split
+                .test
+                .iter()
+                .all(|&i| corpus.utterances[i].speaker == test)
+        );
+        assert!(
+            split
+                .train
+                .iter()
+                .chain(&split.validation)
+                .all(|&i| corpus.utterances[i].speaker == train)
+        );
         assert_eq!(split.test.len(), 70);
         assert_eq!(split.validation.len(), 14); // 2 of 10 words × 7 emotions
         let words_of = |idx: &[usize]| -> BTreeSet<String> {
-            idx.iter().map(|&i| corpus.utterances[i].word().unwrap().to_owned()).collect()
+            idx.iter()
+                .map(|&i| corpus.utterances[i].word().unwrap().to_owned())
+                .collect()
         };
         assert!(words_of(&split.train).is_disjoint(&words_of(&split.validation)));
     }
@@ -179,20 +208,39 @@ fn iemocap_folds_by_session() {
         for (turn, label) in [("F000", "neu"), ("M001", "ang"), ("F002", "sad")] {
             let id = format!("{dialog}_{turn}");
             eval.push_str(&format!("[1.0 - 2.0]\t{id}\t{label}\t[1, 1, 1]\n"));
-            common::wav(&dir.path().join(format!("Session{session}/sentences/wav/{dialog}/{id}.wav")));
+            common::wav(
+                &dir.path()
+                    .join(format!("Session{session}/sentences/wav/{dialog}/{id}.wav")),
+            );
         }
-        common::text(&dir.path().join(format!("Session{session}/dialog/EmoEvaluation/{dialog}.txt")), &eval);
+        common::text(
+            &dir.path().join(format!(
+                "Session{session}/dialog/EmoEvaluation/{dialog}.txt"
+            )),
+            &eval,
+        );
     }
     let corpus = Corpus::load(CorpusKind::Iemocap, dir.path()).unwrap();
     assert_eq!(corpus.speakers().len(), 10);
-    let folds = SpeakerFolds::k_fold(&corpus, &FoldConfig { k: 5, ..FoldConfig::default() }).unwrap();
+    let folds = SpeakerFolds::k_fold(
+        &corpus,
+        &FoldConfig {
+            k: 5,
+            ..FoldConfig::default()
+        },
+    )
+    .unwrap();
     for fold in &folds {
         assert_eq!(fold.unit, FoldUnit::Session);
         assert_eq!(fold.test.len(), 1);
         assert_eq!(fold.validation.len(), 1);
         let split = fold.split(&corpus.utterances).unwrap();
         // Both speakers of the test session are tested together.
-        let speakers: BTreeSet<&str> = split.test.iter().map(|&i| corpus.utterances[i].speaker.as_str()).collect();
+        let speakers: BTreeSet<&str> = split
+            .test
+            .iter()
+            .map(|&i| corpus.utterances[i].speaker.as_str())
+            .collect();
         assert_eq!(speakers.len(), 2);
     }
     let published = SpeakerFolds::rotating_window(&corpus, 4, 0).unwrap();

@@ -71,13 +71,19 @@ mod tests {
     fn fingerprint_changes_with_every_setting() {
         let paper = SpectrogramConfig::paper();
         let base = ConfigFingerprint::new(&paper, None);
-        assert_eq!(base, ConfigFingerprint::new(&SpectrogramConfig::paper(), None));
+        assert_eq!(
+            base,
+            ConfigFingerprint::new(&SpectrogramConfig::paper(), None)
+        );
         let hop = SpectrogramConfig {
             hop_length: 161,
             ..paper.clone()
         };
         assert_ne!(base, ConfigFingerprint::new(&hop, None));
-        assert_ne!(base, ConfigFingerprint::new(&SpectrogramConfig::published_code(), None));
+        assert_ne!(
+            base,
+            ConfigFingerprint::new(&SpectrogramConfig::published_code(), None)
+        );
         assert_ne!(
             base,
             ConfigFingerprint::new(&paper, Some(&ContentScreen::default()))

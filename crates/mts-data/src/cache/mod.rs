@@ -132,11 +132,8 @@ impl FeatureCache {
         if let Some(dir) = entry_path.parent() {
             std::fs::create_dir_all(dir).map_err(write_error)?;
         }
-        entry::write_atomic(
-            &entry_path,
-            &entry::encode(fingerprint, file, &spectrogram),
-        )
-        .map_err(write_error)?;
+        entry::write_atomic(&entry_path, &entry::encode(fingerprint, file, &spectrogram))
+            .map_err(write_error)?;
         Ok((spectrogram, outcome))
     }
 }

@@ -41,7 +41,11 @@ fn intensity(code: &str) -> Option<Intensity> {
 /// Loads `root/AudioWAV` if present, else every file below `root`.
 pub(super) fn load(root: &Path) -> Result<Loaded, CorpusError> {
     let audio = root.join("AudioWAV");
-    let dir = if audio.is_dir() { audio } else { root.to_path_buf() };
+    let dir = if audio.is_dir() {
+        audio
+    } else {
+        root.to_path_buf()
+    };
     Ok(scan::load_files(scan::walk(&dir)?, parse))
 }
 
@@ -99,10 +103,34 @@ mod tests {
             }
         );
         let reason = |name: &str| parse(Path::new(name)).unwrap_err();
-        assert!(matches!(reason("1092_DFA_ANG_XX.wav"), RejectReason::UnknownCode { field: "actor", .. }));
-        assert!(matches!(reason("1001_ABC_ANG_XX.wav"), RejectReason::UnknownCode { field: "sentence", .. }));
-        assert!(matches!(reason("1001_DFA_SUR_XX.wav"), RejectReason::UnknownCode { field: "emotion", .. }));
-        assert!(matches!(reason("1001_DFA_ANG_ZZ.wav"), RejectReason::UnknownCode { field: "intensity", .. }));
-        assert!(matches!(reason("1001_DFA_ANG.wav"), RejectReason::BadName { .. }));
+        assert!(matches!(
+            reason("1092_DFA_ANG_XX.wav"),
+            RejectReason::UnknownCode { field: "actor", .. }
+        ));
+        assert!(matches!(
+            reason("1001_ABC_ANG_XX.wav"),
+            RejectReason::UnknownCode {
+                field: "sentence",
+                ..
+            }
+        ));
+        assert!(matches!(
+            reason("1001_DFA_SUR_XX.wav"),
+            RejectReason::UnknownCode {
+                field: "emotion",
+                ..
+            }
+        ));
+        assert!(matches!(
+            reason("1001_DFA_ANG_ZZ.wav"),
+            RejectReason::UnknownCode {
+                field: "intensity",
+                ..
+            }
+        ));
+        assert!(matches!(
+            reason("1001_DFA_ANG.wav"),
+            RejectReason::BadName { .. }
+        ));
     }
 }

@@ -45,7 +45,11 @@ fn emotion(letter: char) -> Option<Emotion> {
 /// Loads `root/wav/*.wav` (the official archive) or `root/*.wav`.
 pub(super) fn load(root: &Path) -> Result<Loaded, CorpusError> {
     let wav = root.join("wav");
-    let dir = if wav.is_dir() { wav } else { root.to_path_buf() };
+    let dir = if wav.is_dir() {
+        wav
+    } else {
+        root.to_path_buf()
+    };
     Ok(scan::load_files(scan::walk(&dir)?, parse))
 }
 
@@ -136,7 +140,10 @@ mod tests {
     fn rejects_with_the_reason() {
         assert!(matches!(
             parse_name("04a01Fa.wav"),
-            Err(RejectReason::UnknownCode { field: "speaker", .. })
+            Err(RejectReason::UnknownCode {
+                field: "speaker",
+                ..
+            })
         ));
         assert!(matches!(
             parse_name("03a03Fa.wav"),
@@ -144,11 +151,17 @@ mod tests {
         ));
         assert!(matches!(
             parse_name("03a01Xa.wav"),
-            Err(RejectReason::UnknownCode { field: "emotion letter", .. })
+            Err(RejectReason::UnknownCode {
+                field: "emotion letter",
+                ..
+            })
         ));
         assert!(matches!(
             parse_name("03a01FA.wav"),
-            Err(RejectReason::UnknownCode { field: "version letter", .. })
+            Err(RejectReason::UnknownCode {
+                field: "version letter",
+                ..
+            })
         ));
         assert!(matches!(
             parse_name("03a01F.wav"),

@@ -39,13 +39,18 @@ struct Annotation {
 fn parse_line(line: &str) -> Result<Annotation, String> {
     let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
     let [times, id, code, _vad] = fields[..] else {
-        return Err(format!("expected 4 tab-separated fields, found {}", fields.len()));
+        return Err(format!(
+            "expected 4 tab-separated fields, found {}",
+            fields.len()
+        ));
     };
     let times = times
         .strip_prefix('[')
         .and_then(|t| t.strip_suffix(']'))
         .ok_or("the times are not in [..]")?;
-    let (start, end) = times.split_once(" - ").ok_or("the times are not 'start - end'")?;
+    let (start, end) = times
+        .split_once(" - ")
+        .ok_or("the times are not 'start - end'")?;
     let parse_time = |t: &str| {
         t.trim()
             .parse::<f64>()
@@ -146,9 +151,9 @@ fn load_session(
     let mut audio: BTreeMap<String, PathBuf> = BTreeMap::new();
     if wav_dir.is_dir() {
         for path in scan::walk(&wav_dir)? {
-            match scan::check_audio_file(&path).and_then(|()| {
-                scan::stem(&path, ID_SCHEME).map(str::to_owned)
-            }) {
+            match scan::check_audio_file(&path)
+                .and_then(|()| scan::stem(&path, ID_SCHEME).map(str::to_owned))
+            {
                 Ok(id) => {
                     audio.insert(id, path);
                 }
@@ -191,7 +196,10 @@ fn load_session(
                     }
                     Err(detail) => rejected.push(RejectedFile {
                         path: file.clone(),
-                        reason: RejectReason::BadAnnotation { line: i + 1, detail },
+                        reason: RejectReason::BadAnnotation {
+                            line: i + 1,
+                            detail,
+                        },
                     }),
                 }
             }
@@ -269,7 +277,10 @@ mod tests {
     #[test]
     fn speaker_comes_from_the_turn_not_the_dialog() {
         let (session, dialog, gender) = parse_id("Ses03F_script01_1_M021").unwrap();
-        assert_eq!((session, dialog, gender), (3, "Ses03F_script01_1", Gender::Male));
+        assert_eq!(
+            (session, dialog, gender),
+            (3, "Ses03F_script01_1", Gender::Male)
+        );
         assert!(parse_id("Ses06F_impro01_F000").is_err());
         assert!(parse_id("Ses01F_impro01_X000").is_err());
     }

@@ -90,7 +90,9 @@ impl fmt::Display for CorpusKind {
 
 /// A corpus name that [`CorpusKind::from_str`] does not know.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("unknown corpus {0:?} (expected one of emodb, ravdess, tess, iemocap, crema-d, savee, synthetic)")]
+#[error(
+    "unknown corpus {0:?} (expected one of emodb, ravdess, tess, iemocap, crema-d, savee, synthetic)"
+)]
 pub struct ParseCorpusKindError(pub String);
 
 impl FromStr for CorpusKind {
@@ -126,7 +128,10 @@ mod tests {
 
     #[test]
     fn label_maps_have_the_documented_sizes() {
-        let sizes: Vec<usize> = CorpusKind::ALL.iter().map(|k| k.label_map().len()).collect();
+        let sizes: Vec<usize> = CorpusKind::ALL
+            .iter()
+            .map(|k| k.label_map().len())
+            .collect();
         assert_eq!(sizes, [7, 8, 7, 4, 6, 7, 0]);
         assert_eq!(
             CorpusKind::Emodb.label_map().label(0),

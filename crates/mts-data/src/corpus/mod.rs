@@ -103,10 +103,14 @@ impl Corpus {
             .utterances
             .into_iter()
             .partition(|u| label_map.index_of(u.label).is_some());
-        self.rejected.extend(dropped.into_iter().map(|u| RejectedFile {
-            path: u.path,
-            reason: RejectReason::Excluded(format!("label {} is not in the label map", u.label)),
-        }));
+        self.rejected
+            .extend(dropped.into_iter().map(|u| RejectedFile {
+                path: u.path,
+                reason: RejectReason::Excluded(format!(
+                    "label {} is not in the label map",
+                    u.label
+                )),
+            }));
         self.rejected.sort_by(|a, b| a.path.cmp(&b.path));
         self.utterances = kept;
         self.label_map = label_map;

@@ -48,8 +48,15 @@ fn parse(path: &Path) -> Result<Utterance, RejectReason> {
             detail: format!("{stem:?} is not seven 2-digit fields joined by '-'"),
         });
     }
-    let [modality, channel, emotion_code, intensity, statement, repetition, actor] =
-        [0, 1, 2, 3, 4, 5, 6].map(|i| codes[i]);
+    let [
+        modality,
+        channel,
+        emotion_code,
+        intensity,
+        statement,
+        repetition,
+        actor,
+    ] = [0, 1, 2, 3, 4, 5, 6].map(|i| codes[i]);
     match modality {
         3 => {}
         1 | 2 => {
@@ -61,7 +68,11 @@ fn parse(path: &Path) -> Result<Utterance, RejectReason> {
     }
     match channel {
         1 => {}
-        2 => return Err(RejectReason::Excluded("song (vocal channel 02), not speech".into())),
+        2 => {
+            return Err(RejectReason::Excluded(
+                "song (vocal channel 02), not speech".into(),
+            ));
+        }
         _ => return Err(unknown("vocal channel", fields[1])),
     }
     let emotion = emotion(emotion_code).ok_or_else(|| unknown("emotion", fields[2]))?;
@@ -152,7 +163,10 @@ mod tests {
         ));
         assert!(matches!(
             reason("Actor_01/03-01-09-01-01-01-01.wav"),
-            RejectReason::UnknownCode { field: "emotion", .. }
+            RejectReason::UnknownCode {
+                field: "emotion",
+                ..
+            }
         ));
         assert!(matches!(
             reason("Actor_01/03-01-05-01-01-01-25.wav"),

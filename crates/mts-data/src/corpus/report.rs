@@ -3,13 +3,13 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use thiserror::Error;
 
 use super::CorpusKind;
 
 /// Why a file found in a corpus folder was not turned into an utterance.
-#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RejectReason {
     /// The file has no audio extension (`.wav`, `.aif`, `.aiff`).
@@ -72,7 +72,7 @@ pub enum RejectReason {
 }
 
 /// A file (or annotation) that a loader did not turn into an utterance, with the reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RejectedFile {
     /// The file (for IEMOCAP annotation problems: the annotation file).
     pub path: PathBuf,

@@ -30,7 +30,11 @@ fn emotion(prefix: &str) -> Option<Emotion> {
 /// Loads `root/AudioData` if present, else every file below `root`.
 pub(super) fn load(root: &Path) -> Result<Loaded, CorpusError> {
     let audio = root.join("AudioData");
-    let dir = if audio.is_dir() { audio } else { root.to_path_buf() };
+    let dir = if audio.is_dir() {
+        audio
+    } else {
+        root.to_path_buf()
+    };
     Ok(scan::load_files(scan::walk(&dir)?, parse))
 }
 
@@ -89,11 +93,32 @@ mod tests {
         assert_eq!(u.label, Label::Emotion(Emotion::Sadness));
         let flat = parse(Path::new("JK_su15.wav")).unwrap();
         assert_eq!(flat.label, Label::Emotion(Emotion::Surprise));
-        assert_eq!(parse(Path::new("KL/n30.wav")).unwrap().details, UtteranceDetails::Savee { number: 30 });
+        assert_eq!(
+            parse(Path::new("KL/n30.wav")).unwrap().details,
+            UtteranceDetails::Savee { number: 30 }
+        );
         let reason = |name: &str| parse(Path::new(name)).unwrap_err();
-        assert!(matches!(reason("XX/a01.wav"), RejectReason::UnknownCode { field: "speaker", .. }));
-        assert!(matches!(reason("DC/b01.wav"), RejectReason::UnknownCode { field: "emotion", .. }));
-        assert!(matches!(reason("DC/a16.wav"), RejectReason::UnknownCode { field: "sentence number", .. }));
+        assert!(matches!(
+            reason("XX/a01.wav"),
+            RejectReason::UnknownCode {
+                field: "speaker",
+                ..
+            }
+        ));
+        assert!(matches!(
+            reason("DC/b01.wav"),
+            RejectReason::UnknownCode {
+                field: "emotion",
+                ..
+            }
+        ));
+        assert!(matches!(
+            reason("DC/a16.wav"),
+            RejectReason::UnknownCode {
+                field: "sentence number",
+                ..
+            }
+        ));
         assert!(matches!(reason("DC/a.wav"), RejectReason::BadName { .. }));
     }
 }

@@ -39,8 +39,11 @@ pub(super) fn load(root: &Path) -> Result<Loaded, CorpusError> {
         .config
         .validate()
         .map_err(|e| bad_manifest(e.to_string()))?;
-    let speakers: HashMap<&str, &SyntheticSpeaker> =
-        manifest.speakers.iter().map(|s| (s.id.as_str(), s)).collect();
+    let speakers: HashMap<&str, &SyntheticSpeaker> = manifest
+        .speakers
+        .iter()
+        .map(|s| (s.id.as_str(), s))
+        .collect();
     let classes = manifest.config.classes;
     let files = scan::walk(root)?
         .into_iter()

@@ -111,9 +111,27 @@ mod tests {
     #[test]
     fn rejects_with_the_reason() {
         let reason = |name: &str| parse(Path::new(name)).unwrap_err();
-        assert!(matches!(reason("MAF_back_angry.wav"), RejectReason::UnknownCode { field: "speaker", .. }));
-        assert!(matches!(reason("OAF_back_bored.wav"), RejectReason::UnknownCode { field: "emotion", .. }));
-        assert!(matches!(reason("OAF_back.wav"), RejectReason::BadName { .. }));
-        assert!(matches!(reason("YAF_angry/OAF_back_angry.wav"), RejectReason::FolderMismatch { .. }));
+        assert!(matches!(
+            reason("MAF_back_angry.wav"),
+            RejectReason::UnknownCode {
+                field: "speaker",
+                ..
+            }
+        ));
+        assert!(matches!(
+            reason("OAF_back_bored.wav"),
+            RejectReason::UnknownCode {
+                field: "emotion",
+                ..
+            }
+        ));
+        assert!(matches!(
+            reason("OAF_back.wav"),
+            RejectReason::BadName { .. }
+        ));
+        assert!(matches!(
+            reason("YAF_angry/OAF_back_angry.wav"),
+            RejectReason::FolderMismatch { .. }
+        ));
     }
 }

@@ -53,7 +53,7 @@ pub(super) fn k_fold(
     let mut order: Vec<&(String, usize)> = counts.iter().collect();
     order.sort_by(|a, b| a.0.cmp(&b.0));
     order.shuffle(&mut Xoshiro256PlusPlus::seed_from_u64(config.seed));
-    order.sort_by(|a, b| b.1.cmp(&a.1));
+    order.sort_by_key(|unit| std::cmp::Reverse(unit.1));
 
     // Each unit to the group with the fewest utterances, then the fewest units.
     let mut groups: Vec<Vec<&str>> = vec![Vec::new(); k];

@@ -12,7 +12,9 @@ pub enum FoldError {
     #[error("need at least 2 folds, got k = {0}")]
     TooFewFolds(usize),
     /// Not enough units for `k` test groups plus validation and training units.
-    #[error("{units} units cannot make {k} folds with {validation} validation unit(s) and at least one training unit")]
+    #[error(
+        "{units} units cannot make {k} folds with {validation} validation unit(s) and at least one training unit"
+    )]
     TooFewUnits {
         /// Number of units.
         units: usize,

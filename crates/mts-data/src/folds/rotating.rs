@@ -75,7 +75,9 @@ impl SpeakerFolds {
             ),
             CorpusKind::Tess => (
                 FoldUnit::SpeakerHalf { seed },
-                ["OAF-a", "OAF-b", "YAF-a", "YAF-b"].map(String::from).to_vec(),
+                ["OAF-a", "OAF-b", "YAF-a", "YAF-b"]
+                    .map(String::from)
+                    .to_vec(),
             ),
             _ => (FoldUnit::Speaker, corpus.speakers()),
         };

@@ -53,7 +53,9 @@ pub struct SyntheticCorpus {
 fn utterance_seed(seed: u64, speaker: usize, class: usize, index: usize) -> u64 {
     let mut h = seed ^ 0x5851_F42D_4C95_7F2D;
     for v in [speaker, class, index] {
-        h = (h ^ v as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+        h = (h ^ v as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(29);
     }
     h
 }
@@ -297,7 +299,7 @@ mod tests {
         let (min, max) = train
             .iter()
             .fold((f32::MAX, f32::MIN), |(lo, hi), &t| (lo.min(t), hi.max(t)));
-        assert!(min >= 0.6 && min < 0.7, "{min}");
+        assert!((0.6..0.7).contains(&min), "{min}");
         assert!(max <= 1.6 && max > 1.4, "{max}");
         for s in &speakers {
             assert!((90.0..=250.0).contains(&s.pitch_hz));
@@ -307,11 +309,26 @@ mod tests {
     #[test]
     fn bad_configs_are_refused() {
         for config in [
-            SyntheticConfig { classes: 1, ..small() },
-            SyntheticConfig { classes: 7, ..small() },
-            SyntheticConfig { test_speakers: 0, ..small() },
-            SyntheticConfig { time_stretch: (1.6, 0.6), ..small() },
-            SyntheticConfig { pitch_hz: (f32::NAN, 100.0), ..small() },
+            SyntheticConfig {
+                classes: 1,
+                ..small()
+            },
+            SyntheticConfig {
+                classes: 7,
+                ..small()
+            },
+            SyntheticConfig {
+                test_speakers: 0,
+                ..small()
+            },
+            SyntheticConfig {
+                time_stretch: (1.6, 0.6),
+                ..small()
+            },
+            SyntheticConfig {
+                pitch_hz: (f32::NAN, 100.0),
+                ..small()
+            },
         ] {
             assert!(matches!(
                 SyntheticCorpus::generate(&config),

@@ -26,19 +26,35 @@ const fn syl(length: f32, start: f32, end: f32) -> Syllable {
 pub(crate) const PATTERNS: [(&str, &[Syllable]); 6] = [
     (
         "three rising syllables",
-        &[syl(1.0, 0.85, 1.25), syl(1.0, 0.85, 1.25), syl(1.0, 0.85, 1.25)],
+        &[
+            syl(1.0, 0.85, 1.25),
+            syl(1.0, 0.85, 1.25),
+            syl(1.0, 0.85, 1.25),
+        ],
     ),
     (
         "three falling syllables",
-        &[syl(1.0, 1.25, 0.85), syl(1.0, 1.25, 0.85), syl(1.0, 1.25, 0.85)],
+        &[
+            syl(1.0, 1.25, 0.85),
+            syl(1.0, 1.25, 0.85),
+            syl(1.0, 1.25, 0.85),
+        ],
     ),
     (
         "long-short-short, level",
-        &[syl(2.0, 1.05, 1.0), syl(0.7, 1.0, 0.97), syl(0.7, 0.97, 0.95)],
+        &[
+            syl(2.0, 1.05, 1.0),
+            syl(0.7, 1.0, 0.97),
+            syl(0.7, 0.97, 0.95),
+        ],
     ),
     (
         "short-short-long, level",
-        &[syl(0.7, 1.05, 1.03), syl(0.7, 1.03, 1.0), syl(2.0, 1.0, 0.95)],
+        &[
+            syl(0.7, 1.05, 1.03),
+            syl(0.7, 1.03, 1.0),
+            syl(2.0, 1.0, 0.95),
+        ],
     ),
     (
         "rise then fall",

@@ -3,8 +3,8 @@
 
 use std::f32::consts::PI;
 
-use rand::rngs::Xoshiro256PlusPlus;
 use rand::RngExt;
+use rand::rngs::Xoshiro256PlusPlus;
 
 /// One voiced syllable, or a pause when `vowel` is `None`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -91,7 +91,10 @@ pub(crate) fn render(
             resonators = [Resonator::default(); 3];
             continue;
         };
-        for (r, (&f, &bw)) in resonators.iter_mut().zip(formants.iter().zip(&BANDWIDTHS_HZ)) {
+        for (r, (&f, &bw)) in resonators
+            .iter_mut()
+            .zip(formants.iter().zip(&BANDWIDTHS_HZ))
+        {
             r.tune(f, bw, sr);
         }
         let attack = (0.15 * n as f32).max(1.0);
@@ -123,7 +126,11 @@ pub(crate) fn render(
             .iter()
             .filter(|x| **x != 0.0)
             .fold((0.0f64, 0usize), |(s, c), x| (s + f64::from(x * x), c + 1));
-        if count == 0 { 0.0 } else { (sum / count as f64) as f32 }
+        if count == 0 {
+            0.0
+        } else {
+            (sum / count as f64) as f32
+        }
     };
     let noise_std = (voiced_power / 10f32.powf(snr_db / 10.0)).sqrt();
     for x in &mut out {

@@ -4,7 +4,21 @@
 
 use std::path::Path;
 
-/// Writes a 16-bit PCM WAV of `seconds` of a 220 Hz tone with a little vibrato.
+/// A tone frequency (150..1150 Hz) derived from the file name, so that every fixture file has
+/// its own content (the feature cache is content-addressed: identical files share an entry).
+fn tone_hz(path: &Path) -> f32 {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let hash = name.bytes().fold(2166136261u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(16777619)
+    });
+    150.0 + (hash % 100_000) as f32 / 100.0
+}
+
+/// Writes a 16-bit PCM WAV of `seconds` of a tone (frequency from the file name) with a little
+/// vibrato.
 pub fn write_wav(path: &Path, sample_rate: u32, channels: u16, seconds: f32) {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).unwrap();
@@ -15,10 +29,11 @@ pub fn write_wav(path: &Path, sample_rate: u32, channels: u16, seconds: f32) {
         bits_per_sample: 16,
         sample_format: hound::SampleFormat::Int,
     };
+    let tone = tone_hz(path);
     let mut w = hound::WavWriter::create(path, spec).unwrap();
     for i in 0..(seconds * sample_rate as f32) as usize {
         let t = i as f32 / sample_rate as f32;
-        let f = 220.0 + 20.0 * (2.0 * std::f32::consts::PI * 3.0 * t).sin();
+        let f = tone + 20.0 * (2.0 * std::f32::consts::PI * 3.0 * t).sin();
         let x = 0.4 * (2.0 * std::f32::consts::PI * f * t).sin();
         for _ in 0..channels {
             w.write_sample((x * 32767.0) as i16).unwrap();
@@ -49,12 +64,13 @@ pub fn write_aiff(path: &Path, sample_rate: u32, seconds: f32) {
         std::fs::create_dir_all(dir).unwrap();
     }
     let n = (seconds * sample_rate as f32) as u32;
+    let tone = tone_hz(path);
     let mut ssnd = Vec::new();
     ssnd.extend_from_slice(&0u32.to_be_bytes()); // offset
     ssnd.extend_from_slice(&0u32.to_be_bytes()); // block size
     for i in 0..n {
         let t = i as f32 / sample_rate as f32;
-        let x = 0.4 * (2.0 * std::f32::consts::PI * 200.0 * t).sin();
+        let x = 0.4 * (2.0 * std::f32::consts::PI * tone * t).sin();
         ssnd.extend_from_slice(&((x * 32767.0) as i16).to_be_bytes());
     }
     let mut comm = Vec::new();
@@ -117,7 +133,9 @@ pub fn tess_tree(root: &Path, words: &[&str]) {
             } else {
                 speaker
             };
-            let path = root.join(folder).join(format!("{prefix}_{word}_{token}.wav"));
+            let path = root
+                .join(folder)
+                .join(format!("{prefix}_{word}_{token}.wav"));
             match (speaker, *word, token) {
                 ("YAF", "germ", "angry") | ("YAF", "neat", "fear") => {
                     write_aiff(&path, 24_414, 0.12)
