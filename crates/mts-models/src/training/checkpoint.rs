@@ -1,0 +1,387 @@
+//! The per-epoch checkpoint of a training run: `state.json` plus the weights and optimizer
+//! files it names.
+//!
+//! Every file is written under a fresh name (`model-0007.bpk`, ...) through a temporary file and
+//! a rename, then `state.json` is replaced atomically, then files it no longer names are
+//! deleted. A run killed at any moment therefore leaves a `state.json` whose files are complete.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use burn::module::Module;
+use burn::optim::ModuleOptimizer;
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+
+use crate::atomic;
+use crate::ser_model::{SerModel, SerModelConfig};
+use crate::training::config::TrainingConfig;
+use crate::training::error::TrainingError;
+use crate::training::progress::EpochSummary;
+
+/// The name of the checkpoint's description file.
+pub(crate) const STATE_FILE: &str = "state.json";
+const FORMAT: &str = "mts-training-checkpoint";
+const FORMAT_VERSION: u32 = 1;
+
+/// Where a run stands after an epoch. The shuffling and dropout random streams of epoch `e` are
+/// derived from `(training.seed, e)` alone, so `epochs_done` is the whole random state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct CheckpointState {
+    pub format: String,
+    pub format_version: u32,
+    pub model: SerModelConfig,
+    pub training: TrainingConfig,
+    /// Sizes of the training and validation splits, to catch a resume on other data.
+    pub split_sizes: [usize; 2],
+    pub epochs_done: usize,
+    pub best_epoch: Option<usize>,
+    #[serde(with = "exact::option")]
+    pub best_valid_loss: Option<f64>,
+    pub epochs_without_improvement: usize,
+    #[serde(with = "exact::history")]
+    pub history: Vec<EpochSummary>,
+    /// Why the run ended, once it has (early stop or the epoch limit).
+    pub finished: Option<String>,
+    pub model_file: Option<String>,
+    pub optimizer_file: Option<String>,
+    pub best_file: Option<String>,
+}
+
+impl CheckpointState {
+    /// The state of a run that has not trained yet.
+    pub fn fresh(model: SerModelConfig, training: TrainingConfig, split_sizes: [usize; 2]) -> Self {
+        Self {
+            format: FORMAT.to_string(),
+            format_version: FORMAT_VERSION,
+            model,
+            training,
+            split_sizes,
+            epochs_done: 0,
+            best_epoch: None,
+            best_valid_loss: None,
+            epochs_without_improvement: 0,
+            history: Vec::new(),
+            finished: None,
+            model_file: None,
+            optimizer_file: None,
+            best_file: None,
+        }
+    }
+
+    /// Checks that this checkpoint belongs to a run of `model` and `training` on splits of
+    /// `split_sizes`.
+    pub fn check_matches(
+        &self,
+        dir: &Path,
+        model: &SerModelConfig,
+        training: &TrainingConfig,
+        split_sizes: [usize; 2],
+    ) -> Result<(), TrainingError> {
+        let mismatch = |what: String| TrainingError::CheckpointMismatch {
+            path: dir.to_path_buf(),
+            what,
+        };
+        if self.model != *model {
+            return Err(mismatch(format!("model {} (asked for {})", self.model.summary(), model.summary())));
+        }
+        if self.training != *training {
+            return Err(mismatch(format!(
+                "training settings {} (asked for {})",
+                serde_json::to_string(&self.training).unwrap_or_default(),
+                serde_json::to_string(training).unwrap_or_default()
+            )));
+        }
+        if self.split_sizes != split_sizes {
+            return Err(mismatch(format!(
+                "splits of {:?} items (asked for {split_sizes:?})",
+                self.split_sizes
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Floats stored as strings of their shortest exact decimal form, so that a resumed run compares
+/// validation losses with exactly the values an unbroken run holds (serde_json's default float
+/// parsing may be off by one unit in the last place).
+mod exact {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::training::progress::EpochSummary;
+
+    fn text(value: f64) -> String {
+        format!("{value:?}")
+    }
+
+    fn parse<'de, D: Deserializer<'de>>(text: &str) -> Result<f64, D::Error> {
+        text.parse()
+            .map_err(|_| D::Error::custom(format!("{text:?} is not a number")))
+    }
+
+    pub mod option {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+            value.map(text).serialize(s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+            Option::<String>::deserialize(d)?
+                .map(|t| parse::<D>(&t))
+                .transpose()
+        }
+    }
+
+    /// [`EpochSummary`] with its floats as exact strings.
+    #[derive(Serialize, Deserialize)]
+    struct StoredEpoch {
+        epoch: usize,
+        train_loss: String,
+        train_accuracy: String,
+        valid_loss: String,
+        valid_accuracy: String,
+        valid_ua: String,
+        improved: bool,
+        seconds: String,
+    }
+
+    pub mod history {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(history: &[EpochSummary], s: S) -> Result<S::Ok, S::Error> {
+            history
+                .iter()
+                .map(|e| StoredEpoch {
+                    epoch: e.epoch,
+                    train_loss: text(e.train_loss),
+                    train_accuracy: text(e.train_accuracy),
+                    valid_loss: text(e.valid_loss),
+                    valid_accuracy: text(e.valid_accuracy),
+                    valid_ua: text(e.valid_ua),
+                    improved: e.improved,
+                    seconds: text(e.seconds),
+                })
+                .collect::<Vec<_>>()
+                .serialize(s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<EpochSummary>, D::Error> {
+            Vec::<StoredEpoch>::deserialize(d)?
+                .into_iter()
+                .map(|e| {
+                    Ok(EpochSummary {
+                        epoch: e.epoch,
+                        train_loss: parse::<D>(&e.train_loss)?,
+                        train_accuracy: parse::<D>(&e.train_accuracy)?,
+                        valid_loss: parse::<D>(&e.valid_loss)?,
+                        valid_accuracy: parse::<D>(&e.valid_accuracy)?,
+                        valid_ua: parse::<D>(&e.valid_ua)?,
+                        improved: e.improved,
+                        seconds: parse::<D>(&e.seconds)?,
+                    })
+                })
+                .collect()
+        }
+    }
+}
+
+/// Reads the checkpoint in `dir`; `None` when `dir` holds none.
+pub(crate) fn read(dir: &Path) -> Result<Option<CheckpointState>, TrainingError> {
+    let path = dir.join(STATE_FILE);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let invalid = |reason: String| TrainingError::InvalidCheckpoint {
+        path: path.clone(),
+        reason,
+    };
+    let text = fs::read_to_string(&path).map_err(|source| TrainingError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|err| invalid(err.to_string()))?;
+    if value.get("format").and_then(|v| v.as_str()) != Some(FORMAT) {
+        return Err(invalid(format!("not a {FORMAT} file")));
+    }
+    let version = value.get("format_version").and_then(|v| v.as_u64());
+    if version != Some(u64::from(FORMAT_VERSION)) {
+        return Err(invalid(format!(
+            "format version {version:?}, this build reads {FORMAT_VERSION}"
+        )));
+    }
+    let state: CheckpointState =
+        serde_json::from_value(value).map_err(|err| invalid(err.to_string()))?;
+    Ok(Some(state))
+}
+
+/// Writes the files of epoch `state.epochs_done` and then `state` itself, and deletes the
+/// files of earlier checkpoints. `new_best` is written when this epoch set a new best.
+pub(crate) fn write(
+    dir: &Path,
+    state: &mut CheckpointState,
+    model: &SerModel,
+    optimizer: &ModuleOptimizer,
+    new_best: Option<&SerModel>,
+) -> Result<(), TrainingError> {
+    fs::create_dir_all(dir).map_err(|source| TrainingError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let epoch = state.epochs_done;
+    let model_file = format!("model-{epoch:04}.bpk");
+    save_record(&dir.join(&model_file), |tmp| model.clone().save_file(tmp))?;
+    let optimizer_file = format!("optimizer-{epoch:04}.bpk");
+    save_record(&dir.join(&optimizer_file), |tmp| optimizer.save(tmp))?;
+    if let Some(best) = new_best {
+        let best_file = format!("best-{epoch:04}.bpk");
+        save_record(&dir.join(&best_file), |tmp| best.clone().save_file(tmp))?;
+        state.best_file = Some(best_file);
+    }
+    state.model_file = Some(model_file);
+    state.optimizer_file = Some(optimizer_file);
+    let json = serde_json::to_vec_pretty(state).map_err(|err| TrainingError::InvalidCheckpoint {
+        path: dir.join(STATE_FILE),
+        reason: err.to_string(),
+    })?;
+    let state_path = dir.join(STATE_FILE);
+    atomic::write_file(&state_path, &json).map_err(|source| TrainingError::Io {
+        path: state_path,
+        source,
+    })?;
+    remove_unreferenced(dir, state);
+    Ok(())
+}
+
+fn save_record(
+    path: &Path,
+    save: impl FnOnce(&Path) -> Result<(), burn::store::RecordError>,
+) -> Result<(), TrainingError> {
+    atomic::write_file_with(path, |tmp| {
+        save(tmp).map_err(|source| TrainingError::Record {
+            path: path.to_path_buf(),
+            source,
+        })
+    })
+    .map_err(|err| match err {
+        TrainingError::Io { source, .. } => TrainingError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        other => other,
+    })
+}
+
+/// Deletes the `.bpk` files of older checkpoints (best effort: a leftover file is harmless).
+fn remove_unreferenced(dir: &Path, state: &CheckpointState) {
+    let keep: Vec<&str> = [&state.model_file, &state.optimizer_file, &state.best_file]
+        .into_iter()
+        .filter_map(|f| f.as_deref())
+        .collect();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = ["model-", "optimizer-", "best-"]
+            .iter()
+            .any(|p| name.starts_with(p))
+            && name.ends_with(".bpk");
+        if ours && !keep.contains(&name.as_str()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The path of a file the checkpoint names, or an error when it names none.
+fn named_file(dir: &Path, file: &Option<String>, what: &str) -> Result<PathBuf, TrainingError> {
+    file.as_ref()
+        .map(|f| dir.join(f))
+        .ok_or_else(|| TrainingError::InvalidCheckpoint {
+            path: dir.join(STATE_FILE),
+            reason: format!("it names no {what} file"),
+        })
+}
+
+/// Loads the checkpoint's last weights into a model built from its config on `device`.
+pub(crate) fn load_model(
+    dir: &Path,
+    state: &CheckpointState,
+    device: &Device,
+) -> Result<SerModel, TrainingError> {
+    load_weights(dir, &state.model_file, "model", &state.model, device)
+}
+
+/// Loads the checkpoint's best weights (inference mode) onto `device`, if any.
+pub(crate) fn load_best(
+    dir: &Path,
+    state: &CheckpointState,
+    device: &Device,
+) -> Result<Option<SerModel>, TrainingError> {
+    if state.best_file.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(
+        load_weights(dir, &state.best_file, "best model", &state.model, device)?.valid(),
+    ))
+}
+
+fn load_weights(
+    dir: &Path,
+    file: &Option<String>,
+    what: &str,
+    config: &SerModelConfig,
+    device: &Device,
+) -> Result<SerModel, TrainingError> {
+    let path = named_file(dir, file, what)?;
+    config
+        .try_init(device)?
+        .try_load_file(&path)
+        .map_err(|source| TrainingError::Record { path, source })
+}
+
+/// Loads the checkpoint's optimizer state into `optimizer`.
+pub(crate) fn load_optimizer(
+    dir: &Path,
+    state: &CheckpointState,
+    optimizer: ModuleOptimizer,
+) -> Result<ModuleOptimizer, TrainingError> {
+    let path = named_file(dir, &state.optimizer_file, "optimizer")?;
+    optimizer
+        .load(&path)
+        .map_err(|source| TrainingError::Record { path, source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Architecture;
+
+    #[test]
+    fn state_round_trips_floats_exactly() {
+        let mut state = CheckpointState::fresh(
+            SerModelConfig::new(Architecture::A1, [40, 20], 4),
+            TrainingConfig::new(),
+            [10, 5],
+        );
+        // A value serde_json's default parser does not read back exactly.
+        let loss = 1.1146411895751953_f64;
+        state.best_valid_loss = Some(loss);
+        state.history.push(EpochSummary {
+            epoch: 1,
+            train_loss: 0.1 + 0.2,
+            train_accuracy: 1.0 / 3.0,
+            valid_loss: loss,
+            valid_accuracy: 0.5,
+            valid_ua: 2.0 / 3.0,
+            improved: true,
+            seconds: 0.25,
+        });
+        let json = serde_json::to_string(&state).unwrap();
+        let back: CheckpointState = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, state);
+        assert!(json.contains(r#""best_valid_loss":"1.1146411895751953""#), "{json}");
+    }
+}

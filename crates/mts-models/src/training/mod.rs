@@ -1,0 +1,12 @@
+//! Training: hyper-parameters, the loop, checkpoints and progress reporting.
+
+mod checkpoint;
+mod config;
+mod error;
+mod progress;
+mod trainer;
+
+pub use config::{TrainingConfig, TrainingConfigError};
+pub use error::TrainingError;
+pub use progress::{EpochSummary, ProgressReporter, Silent, TrainingObserver};
+pub use trainer::{StopReason, Trainer, TrainingOutcome};

@@ -1,0 +1,230 @@
+//! Training: determinism for a seed, resume after an interruption equals an unbroken run, early
+//! stopping, the per-epoch checkpoint, and bad inputs.
+
+mod common;
+
+use std::cell::RefCell;
+use std::fs;
+use std::ops::ControlFlow;
+use std::rc::Rc;
+
+use burn::tensor::Device;
+use mts_core::{BranchAlignment, KernelSharing, ScaleSet};
+use mts_models::{
+    Architecture, ConvKind, DataError, EpochSummary, SerModelConfig, StopReason, Trainer,
+    TrainingConfig, TrainingError, TrainingObserver,
+};
+
+/// A1 with Detached MTS kernels, so the per-epoch kernel averaging is part of the run.
+fn model_config() -> SerModelConfig {
+    SerModelConfig::new(Architecture::A1, [24, 12], 3).with_conv(ConvKind::Mts {
+        scales: ScaleSet::time(&[0.5, 1.0, 2.0]),
+        sharing: KernelSharing::Detached,
+        alignment: BranchAlignment::Stretch,
+    })
+}
+
+fn training_config(seed: u64) -> TrainingConfig {
+    TrainingConfig::new()
+        .with_learning_rate(1e-3)
+        .with_batch_size(4)
+        .with_max_epochs(6)
+        .with_patience(100)
+        .with_seed(seed)
+}
+
+/// Records what the trainer reports and stops after `stop_after` epochs.
+#[derive(Default)]
+struct Recorder {
+    starts: Vec<usize>,
+    batches: usize,
+    epochs: Vec<EpochSummary>,
+    stop_after: Option<usize>,
+    finished: Option<String>,
+}
+
+struct Shared(Rc<RefCell<Recorder>>);
+
+impl TrainingObserver for Shared {
+    fn on_start(&mut self, first_epoch: usize, _max_epochs: usize, _batches: usize) {
+        self.0.borrow_mut().starts.push(first_epoch);
+    }
+
+    fn on_batch(&mut self, _epoch: usize, _batch: usize, _batches: usize, _loss: f64) {
+        self.0.borrow_mut().batches += 1;
+    }
+
+    fn on_epoch_end(&mut self, summary: &EpochSummary) -> ControlFlow<()> {
+        let mut recorder = self.0.borrow_mut();
+        recorder.epochs.push(summary.clone());
+        match recorder.stop_after {
+            Some(n) if summary.epoch >= n => ControlFlow::Break(()),
+            _ => ControlFlow::Continue(()),
+        }
+    }
+
+    fn on_finish(&mut self, message: &str) {
+        self.0.borrow_mut().finished = Some(message.to_string());
+    }
+}
+
+#[test]
+fn resuming_after_an_interruption_equals_an_unbroken_run() {
+    let train = common::noise_set([24, 12], 3, 3, 1);
+    let valid = common::noise_set([24, 12], 3, 1, 2);
+    let dirs = tempfile::tempdir().unwrap();
+    let device = Device::flex();
+
+    let unbroken = Trainer::new(training_config(5), device.clone())
+        .with_checkpoint_dir(dirs.path().join("unbroken"))
+        .fit(&model_config(), &train, &valid)
+        .unwrap();
+    assert_eq!(unbroken.stop, StopReason::MaxEpochs);
+    assert_eq!(unbroken.history.len(), 6);
+
+    let recorder = Rc::new(RefCell::new(Recorder {
+        stop_after: Some(3),
+        ..Recorder::default()
+    }));
+    let interrupted_dir = dirs.path().join("interrupted");
+    let interrupted = Trainer::new(training_config(5), device.clone())
+        .with_checkpoint_dir(&interrupted_dir)
+        .with_observer(Shared(recorder.clone()))
+        .fit(&model_config(), &train, &valid)
+        .unwrap();
+    assert_eq!(interrupted.stop, StopReason::Interrupted);
+    assert_eq!(interrupted.history.len(), 3);
+    // 9 items in batches of 4: 3 batches per epoch.
+    assert_eq!(recorder.borrow().batches, 9);
+
+    recorder.borrow_mut().stop_after = None;
+    let resumed = Trainer::new(training_config(5), device.clone())
+        .with_checkpoint_dir(&interrupted_dir)
+        .with_observer(Shared(recorder.clone()))
+        .fit(&model_config(), &train, &valid)
+        .unwrap();
+    assert_eq!(recorder.borrow().starts, vec![1, 4]);
+    assert_eq!(resumed.stop, StopReason::MaxEpochs);
+    assert_eq!(resumed.history.len(), 6);
+    assert_eq!(resumed.best_epoch, unbroken.best_epoch);
+    assert_eq!(resumed.best_valid_loss, unbroken.best_valid_loss);
+    assert_eq!(
+        common::parameters(&resumed.final_model),
+        common::parameters(&unbroken.final_model)
+    );
+    assert_eq!(
+        common::parameters(&resumed.best_model),
+        common::parameters(&unbroken.best_model)
+    );
+    let losses = |history: &[EpochSummary]| -> Vec<f64> {
+        history.iter().map(|e| e.valid_loss).collect()
+    };
+    assert_eq!(losses(&resumed.history), losses(&unbroken.history));
+
+    // A finished run's checkpoint answers at once with the same result.
+    let again = Trainer::new(training_config(5), device)
+        .with_checkpoint_dir(&interrupted_dir)
+        .fit(&model_config(), &train, &valid)
+        .unwrap();
+    assert_eq!(again.history.len(), 6);
+    assert_eq!(
+        common::parameters(&again.final_model),
+        common::parameters(&unbroken.final_model)
+    );
+
+    // The checkpoint folder holds the state and exactly one file of each kind.
+    let mut files: Vec<String> = fs::read_dir(&interrupted_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let best = format!("best-{:04}.bpk", unbroken.best_epoch);
+    assert_eq!(
+        files,
+        vec![best.as_str(), "model-0006.bpk", "optimizer-0006.bpk", "state.json"]
+    );
+}
+
+#[test]
+fn runs_are_deterministic_for_a_seed() {
+    let train = common::noise_set([24, 12], 3, 2, 1);
+    let valid = common::noise_set([24, 12], 3, 1, 2);
+    let run = |seed| {
+        Trainer::new(training_config(seed).with_max_epochs(3), Device::flex())
+            .fit(&model_config(), &train, &valid)
+            .unwrap()
+    };
+    let (a, b, c) = (run(9), run(9), run(10));
+    assert_eq!(
+        common::parameters(&a.final_model),
+        common::parameters(&b.final_model)
+    );
+    assert_ne!(
+        common::parameters(&a.final_model),
+        common::parameters(&c.final_model)
+    );
+}
+
+#[test]
+fn early_stopping_keeps_the_best_validation_loss() {
+    let train = common::noise_set([24, 12], 3, 2, 1);
+    // Validation labels disagree with training labels: the better the fit, the worse the loss.
+    let valid = common::shifted_labels(&train, 3);
+    let config = training_config(3).with_max_epochs(40).with_patience(3);
+    let outcome = Trainer::new(config, Device::flex())
+        .fit(&model_config(), &train, &valid)
+        .unwrap();
+    assert_eq!(outcome.stop, StopReason::EarlyStopped);
+    assert_eq!(outcome.history.len(), outcome.best_epoch + 3);
+    let best = outcome
+        .history
+        .iter()
+        .map(|e| e.valid_loss)
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(best, outcome.best_valid_loss);
+    assert!(outcome.history[outcome.best_epoch - 1].improved);
+    // The kept model is the best epoch's, not the last one's.
+    assert_ne!(
+        common::parameters(&outcome.best_model),
+        common::parameters(&outcome.final_model)
+    );
+}
+
+#[test]
+fn bad_inputs_are_typed_errors() {
+    let train = common::noise_set([24, 12], 3, 1, 1);
+    let device = Device::flex();
+    let fit = |config: TrainingConfig, model: &SerModelConfig, valid: &mts_models::InMemorySet| {
+        Trainer::new(config, device.clone()).fit(model, &train, valid)
+    };
+
+    let wrong_size = common::noise_set([20, 12], 3, 1, 1);
+    let err = fit(training_config(0), &model_config(), &wrong_size).unwrap_err();
+    assert!(matches!(err, TrainingError::Data(DataError::InputSize { .. })), "{err}");
+
+    let two_classes = SerModelConfig::new(Architecture::A1, [24, 12], 2);
+    let err = fit(training_config(0), &two_classes, &train).unwrap_err();
+    assert!(matches!(err, TrainingError::Data(DataError::Label { .. })), "{err}");
+
+    let err = fit(training_config(0).with_batch_size(0), &model_config(), &train).unwrap_err();
+    assert_eq!(err.to_string(), "invalid training settings: batch_size must be at least 1");
+
+    // A checkpoint folder of another run is not silently reused.
+    let dir = tempfile::tempdir().unwrap();
+    Trainer::new(training_config(0).with_max_epochs(1), device.clone())
+        .with_checkpoint_dir(dir.path())
+        .fit(&model_config(), &train, &train)
+        .unwrap();
+    let err = Trainer::new(training_config(1).with_max_epochs(1), device.clone())
+        .with_checkpoint_dir(dir.path())
+        .fit(&model_config(), &train, &train)
+        .unwrap_err();
+    assert!(matches!(err, TrainingError::CheckpointMismatch { .. }), "{err}");
+
+    fs::write(dir.path().join("state.json"), b"{}").unwrap();
+    let err = Trainer::new(training_config(0).with_max_epochs(1), device)
+        .with_checkpoint_dir(dir.path())
+        .fit(&model_config(), &train, &train)
+        .unwrap_err();
+    assert!(matches!(err, TrainingError::InvalidCheckpoint { .. }), "{err}");
+}
