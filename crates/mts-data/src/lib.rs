@@ -11,6 +11,35 @@
 //!   on-disk [`FeatureCache`]) and prepares a fold's [`SpectrogramDataset`]s, normalised with
 //!   statistics of the training split only; [`SpectrogramBatcher`] stacks them into
 //!   `[batch, 1, time, freq]` tensors for Burn's data loader.
+//!
+//! ```
+//! use burn::data::dataloader::DataLoaderBuilder;
+//! use mts_audio::SpectrogramConfig;
+//! use mts_data::{
+//!     FeatureSet, FoldPreparation, SpectrogramBatcher, SyntheticConfig, SyntheticCorpus,
+//! };
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // A small synthetic corpus (for a real one: `Corpus::load(CorpusKind::Emodb, dir)?`,
+//! // `SpeakerFolds::k_fold(&corpus, &FoldConfig::default())?` and
+//! // `FeatureSet::compute(&corpus, &config, Some(&FeatureCache::open(cache_dir)?), &options)?`).
+//! let synthetic = SyntheticCorpus::generate(&SyntheticConfig {
+//!     train_speakers: 2,
+//!     utterances_per_class: 1,
+//!     ..SyntheticConfig::default()
+//! })?;
+//! let features = FeatureSet::from_synthetic(&synthetic, &SpectrogramConfig::paper())?;
+//! let folds = synthetic.folds();
+//! let data = features.fold_data(&folds.folds()[0], &FoldPreparation::default())?;
+//! let loader = DataLoaderBuilder::new(SpectrogramBatcher)
+//!     .batch_size(4)
+//!     .set_device(burn::tensor::Device::flex())
+//!     .build(data.train.clone());
+//! let batch = loader.iter().next().expect("one batch")?;
+//! assert_eq!(batch.inputs.dims()[1..], [1, data.train.input_shape().unwrap()[0], 161]);
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod batcher;
 pub mod cache;

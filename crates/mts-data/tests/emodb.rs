@@ -89,6 +89,13 @@ fn emodb_folds_test_every_speaker_once_and_the_preset_matches_the_paper() {
     let published = SpeakerFolds::rotating_window(&corpus, 4, 0).unwrap();
     let tests: Vec<&str> = published.iter().map(|f| f.test[0].as_str()).collect();
     assert_eq!(tests, ["16", "08", "11", "13"]);
+    // The fixed audEERING split: 188 / 116 / 231 files.
+    let fixed = SpeakerFolds::emodb_audeering();
+    let split = fixed.folds()[0].split(&corpus.utterances).unwrap();
+    assert_eq!(
+        (split.train.len(), split.validation.len(), split.test.len()),
+        (188, 116, 231)
+    );
 }
 
 #[test]

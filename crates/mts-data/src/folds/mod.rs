@@ -4,10 +4,13 @@
 //! train, validation or test. [`SpeakerFolds::k_fold`] partitions the units so that each is in
 //! the test set of exactly one fold; [`SpeakerFolds::rotating_window`] reproduces the published
 //! code's 70/20/10 window for comparison; [`SpeakerFolds::tess_cross_speaker`] and
-//! [`SpeakerFolds::tess_word_split`] are the two leakage-free TESS protocols.
+//! [`SpeakerFolds::tess_word_split`] are the two leakage-free TESS protocols;
+//! [`SpeakerFolds::emodb_audeering`] and [`SpeakerFolds::ravdess_gender_balanced`] are fixed
+//! splits from the corpus notes.
 
 mod balanced;
 mod error;
+mod presets;
 mod rotating;
 mod tess;
 mod unit;
