@@ -22,7 +22,9 @@ pub fn to_batch_tensor(
         .ok_or_else(|| AudioError::InvalidConfig("cannot batch zero spectrograms".into()))?;
     let [frames, bins] = first.shape();
     if frames == 0 {
-        return Err(AudioError::InvalidConfig("cannot batch spectrograms with 0 frames".into()));
+        return Err(AudioError::InvalidConfig(
+            "cannot batch spectrograms with 0 frames".into(),
+        ));
     }
     let mut values = Vec::with_capacity(spectrograms.len() * frames * bins);
     for (index, s) in spectrograms.iter().enumerate() {
@@ -64,7 +66,14 @@ mod tests {
         let a = Spectrogram::zeros(3, 2).unwrap();
         let b = Spectrogram::zeros(4, 2).unwrap();
         let err = to_batch_tensor(&[a.clone(), b], &device).unwrap_err();
-        assert!(matches!(err, AudioError::ShapeMismatch { index: 1, found_frames: 4, .. }));
+        assert!(matches!(
+            err,
+            AudioError::ShapeMismatch {
+                index: 1,
+                found_frames: 4,
+                ..
+            }
+        ));
         assert!(to_batch_tensor(&[], &device).is_err());
         assert!(to_batch_tensor(&[Spectrogram::zeros(0, 2).unwrap()], &device).is_err());
     }

@@ -148,13 +148,19 @@ impl SpectrogramConfig {
             return bad(format!("n_fft {} outside 2..=1048576", self.n_fft));
         }
         if self.win_length == 0 || self.win_length > self.n_fft {
-            return bad(format!("win_length {} outside 1..=n_fft ({})", self.win_length, self.n_fft));
+            return bad(format!(
+                "win_length {} outside 1..=n_fft ({})",
+                self.win_length, self.n_fft
+            ));
         }
         if self.hop_length == 0 {
             return bad("hop_length must be at least 1".into());
         }
         if !(self.exponent.is_finite() && self.exponent > 0.0) {
-            return bad(format!("exponent {} must be finite and positive", self.exponent));
+            return bad(format!(
+                "exponent {} must be finite and positive",
+                self.exponent
+            ));
         }
         Ok(())
     }
@@ -168,7 +174,10 @@ mod tests {
     fn paper_defaults() {
         let c = SpectrogramConfig::default();
         assert_eq!(c, SpectrogramConfig::paper());
-        assert_eq!((c.sample_rate, c.n_fft, c.win_length, c.hop_length), (16_000, 320, 320, 160));
+        assert_eq!(
+            (c.sample_rate, c.n_fft, c.win_length, c.hop_length),
+            (16_000, 320, 320, 160)
+        );
         assert_eq!(c.n_bins(), 161);
         assert_eq!(c.exponent, 1.0);
         // 4 s at 16 kHz -> 401 frames, the input size of the paper's models.
@@ -199,8 +208,16 @@ mod tests {
         assert_eq!(c.frames_for_samples(479), 1);
         assert_eq!(c.frames_for_samples(480), 2);
         // Odd n_fft, centred: pad 2 each side of a 5-sample frame.
-        let odd = SpectrogramConfig { n_fft: 5, win_length: 5, hop_length: 2, ..c.clone() };
-        let centred = SpectrogramConfig { center: true, ..odd };
+        let odd = SpectrogramConfig {
+            n_fft: 5,
+            win_length: 5,
+            hop_length: 2,
+            ..c.clone()
+        };
+        let centred = SpectrogramConfig {
+            center: true,
+            ..odd
+        };
         assert_eq!(centred.frames_for_samples(4), 1 + (4 + 4 - 5) / 2);
     }
 
@@ -208,15 +225,39 @@ mod tests {
     fn validate_rejects_bad_fields() {
         let ok = SpectrogramConfig::paper();
         for bad in [
-            SpectrogramConfig { sample_rate: 0, ..ok.clone() },
-            SpectrogramConfig { n_fft: 1, ..ok.clone() },
-            SpectrogramConfig { win_length: 321, ..ok.clone() },
-            SpectrogramConfig { win_length: 0, ..ok.clone() },
-            SpectrogramConfig { hop_length: 0, ..ok.clone() },
-            SpectrogramConfig { exponent: f32::NAN, ..ok.clone() },
-            SpectrogramConfig { exponent: 0.0, ..ok.clone() },
+            SpectrogramConfig {
+                sample_rate: 0,
+                ..ok.clone()
+            },
+            SpectrogramConfig {
+                n_fft: 1,
+                ..ok.clone()
+            },
+            SpectrogramConfig {
+                win_length: 321,
+                ..ok.clone()
+            },
+            SpectrogramConfig {
+                win_length: 0,
+                ..ok.clone()
+            },
+            SpectrogramConfig {
+                hop_length: 0,
+                ..ok.clone()
+            },
+            SpectrogramConfig {
+                exponent: f32::NAN,
+                ..ok.clone()
+            },
+            SpectrogramConfig {
+                exponent: 0.0,
+                ..ok.clone()
+            },
         ] {
-            assert!(matches!(bad.validate(), Err(AudioError::InvalidConfig(_))), "{bad:?}");
+            assert!(
+                matches!(bad.validate(), Err(AudioError::InvalidConfig(_))),
+                "{bad:?}"
+            );
         }
         assert!(ok.samples_for_seconds(-1.0).is_err());
         assert!(ok.samples_for_seconds(f64::INFINITY).is_err());

@@ -18,6 +18,10 @@ pub const MIN_SAMPLE_RATE: u32 = 1_000;
 pub const MAX_SAMPLE_RATE: u32 = 768_000;
 /// The most channels accepted from a file.
 pub const MAX_CHANNELS: usize = 64;
+/// The largest sample magnitude accepted (full scale is 1). Only floating-point files can exceed
+/// full scale; values this far beyond it (60 dB) are corrupt data, and far larger ones would
+/// overflow the FFTs downstream.
+pub const MAX_SAMPLE_MAGNITUDE: f32 = 1000.0;
 
 /// Decodes the audio file at `path` to a mono [`Waveform`] at the file's own rate.
 ///
@@ -34,11 +38,14 @@ pub const MAX_CHANNELS: usize = 64;
 /// declares), [`Malformed`](AudioError::Malformed),
 /// [`InvalidSampleRate`](AudioError::InvalidSampleRate),
 /// [`InvalidChannels`](AudioError::InvalidChannels), [`NoSamples`](AudioError::NoSamples),
-/// [`NonFiniteSample`](AudioError::NonFiniteSample).
+/// [`NonFiniteSample`](AudioError::NonFiniteSample),
+/// [`SampleOutOfRange`](AudioError::SampleOutOfRange).
 pub fn decode_file(path: impl AsRef<Path>) -> Result<Waveform, AudioError> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path)
-        .map_err(|source| AudioError::Io { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| AudioError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     decode_bytes(&bytes, path)
 }
 
@@ -52,12 +59,39 @@ pub fn decode_bytes(bytes: &[u8], name: impl AsRef<Path>) -> Result<Waveform, Au
     if bytes.is_empty() {
         return Err(AudioError::EmptyFile { path });
     }
+    // symphonia 0.6.1 has panics on some malformed headers (found by this crate's fuzz tests:
+    // a WAVE_FORMAT_EXTENSIBLE header declaring more than 32 channels overflows a shift). A panic
+    // in the decoder is a malformed file to the caller, not a crash. Everything the closure
+    // touches is local to this call, so nothing is left half-updated. (Requires the default
+    // `panic = "unwind"`.)
+    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode(bytes, &path)));
+    attempt.unwrap_or_else(|payload| {
+        let reason = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown reason".into());
+        Err(AudioError::Malformed {
+            path,
+            detail: format!("decoder panicked: {reason}"),
+        })
+    })
+}
+
+/// [`decode_bytes`] without the panic guard.
+fn decode(bytes: &[u8], path: &Path) -> Result<Waveform, AudioError> {
+    let path = path.to_path_buf();
     let mss = MediaSourceStream::new(
         Box::new(Cursor::new(bytes)),
         MediaSourceStreamOptions::default(),
     );
     let mut format = symphonia::default::get_probe()
-        .probe(&Hint::new(), mss, FormatOptions::default(), MetadataOptions::default())
+        .probe(
+            &Hint::new(),
+            mss,
+            FormatOptions::default(),
+            MetadataOptions::default(),
+        )
         .map_err(|e| classify(e, &path, Stage::Probe))?;
 
     let track = format
@@ -98,7 +132,9 @@ pub fn decode_bytes(bytes: &[u8], name: impl AsRef<Path>) -> Result<Waveform, Au
         if packet.track_id != track_id {
             continue;
         }
-        let buffer = decoder.decode(&packet).map_err(|e| classify(e, &path, Stage::Data))?;
+        let buffer = decoder
+            .decode(&packet)
+            .map_err(|e| classify(e, &path, Stage::Data))?;
         let buffer_channels = buffer.spec().channels().count();
         if buffer_channels != channels {
             return Err(AudioError::Malformed {
@@ -116,7 +152,10 @@ pub fn decode_bytes(bytes: &[u8], name: impl AsRef<Path>) -> Result<Waveform, Au
     {
         return Err(AudioError::Truncated {
             path,
-            detail: format!("header declares {declared} frames, data holds {}", mono.len()),
+            detail: format!(
+                "header declares {declared} frames, data holds {}",
+                mono.len()
+            ),
         });
     }
     if mono.is_empty() {
@@ -125,7 +164,19 @@ pub fn decode_bytes(bytes: &[u8], name: impl AsRef<Path>) -> Result<Waveform, Au
     if let Some(frame) = mono.iter().position(|x| !x.is_finite()) {
         return Err(AudioError::NonFiniteSample { path, frame });
     }
-    Ok(Waveform { samples: mono, sample_rate: rate, channels, source: path })
+    if let Some(frame) = mono.iter().position(|x| x.abs() > MAX_SAMPLE_MAGNITUDE) {
+        return Err(AudioError::SampleOutOfRange {
+            path,
+            frame,
+            value: mono[frame],
+        });
+    }
+    Ok(Waveform {
+        samples: mono,
+        sample_rate: rate,
+        channels,
+        source: path,
+    })
 }
 
 /// Appends the per-frame channel mean of `interleaved` (`channels` samples per frame) to `mono`.
@@ -134,7 +185,11 @@ fn downmix_into(mono: &mut Vec<f32>, interleaved: &[f32], channels: usize) {
         mono.extend_from_slice(interleaved);
     } else {
         let scale = 1.0 / channels as f32;
-        mono.extend(interleaved.chunks_exact(channels).map(|f| f.iter().sum::<f32>() * scale));
+        mono.extend(
+            interleaved
+                .chunks_exact(channels)
+                .map(|f| f.iter().sum::<f32>() * scale),
+        );
     }
 }
 
@@ -164,7 +219,10 @@ fn classify(error: SymphoniaError, path: &Path, stage: Stage) -> AudioError {
     let detail = error.to_string();
     match error {
         SymphoniaError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-            AudioError::Truncated { path, detail: format!("{} ends early", stage.name()) }
+            AudioError::Truncated {
+                path,
+                detail: format!("{} ends early", stage.name()),
+            }
         }
         SymphoniaError::Unsupported(what) => {
             if stage == Stage::Probe && what.contains("no suitable format reader") {
@@ -173,7 +231,10 @@ fn classify(error: SymphoniaError, path: &Path, stage: Stage) -> AudioError {
                 AudioError::UnsupportedCodec { path, detail }
             }
         }
-        _ => AudioError::Malformed { path, detail: format!("{}: {detail}", stage.name()) },
+        _ => AudioError::Malformed {
+            path,
+            detail: format!("{}: {detail}", stage.name()),
+        },
     }
 }
 
@@ -192,7 +253,10 @@ mod tests {
 
     #[test]
     fn empty_and_garbage_bytes_are_typed_errors() {
-        assert!(matches!(decode_bytes(&[], "x.wav"), Err(AudioError::EmptyFile { .. })));
+        assert!(matches!(
+            decode_bytes(&[], "x.wav"),
+            Err(AudioError::EmptyFile { .. })
+        ));
         let err = decode_bytes(b"this is not audio at all, just text", "notes.wav").unwrap_err();
         assert!(matches!(err, AudioError::UnsupportedFormat { .. }), "{err}");
         assert!(err.to_string().contains("notes.wav"), "{err}");

@@ -101,6 +101,21 @@ pub enum AudioError {
         /// Index of the first offending frame (0-based, at the file's own rate).
         frame: usize,
     },
+    /// A decoded sample's magnitude exceeds [`MAX_SAMPLE_MAGNITUDE`](crate::MAX_SAMPLE_MAGNITUDE)
+    /// (possible only in floating-point files; full scale is 1).
+    #[error(
+        "{}: sample {value} at frame {frame} is beyond ±{} (full scale is 1)",
+        path.display(),
+        crate::MAX_SAMPLE_MAGNITUDE
+    )]
+    SampleOutOfRange {
+        /// The file.
+        path: PathBuf,
+        /// Index of the first offending frame (0-based, at the file's own rate).
+        frame: usize,
+        /// The offending (down-mixed) value.
+        value: f32,
+    },
     /// Every sample is exactly zero (rejected by a [`ContentScreen`](crate::ContentScreen)).
     #[error("{}: digital silence (every sample is 0)", path.display())]
     Silent {
@@ -179,6 +194,7 @@ impl AudioError {
             | Self::InvalidChannels { path, .. }
             | Self::NoSamples { path }
             | Self::NonFiniteSample { path, .. }
+            | Self::SampleOutOfRange { path, .. }
             | Self::Silent { path }
             | Self::AllClipped { path }
             | Self::TooShort { path, .. }

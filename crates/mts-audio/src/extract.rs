@@ -29,7 +29,11 @@ impl FeatureExtractor {
     /// [`AudioError::InvalidConfig`] when `config` fails [`SpectrogramConfig::validate`].
     pub fn new(config: SpectrogramConfig) -> Result<Self, AudioError> {
         let resamplers = ResamplerBank::new(config.sample_rate)?;
-        Ok(Self { stft: Stft::new(config)?, resamplers, screen: Some(ContentScreen::default()) })
+        Ok(Self {
+            stft: Stft::new(config)?,
+            resamplers,
+            screen: Some(ContentScreen::default()),
+        })
     }
 
     /// Replaces the content screen; `None` accepts silent and clipping-only recordings.
@@ -144,10 +148,7 @@ pub fn extract_all(
     let results = paths
         .par_iter()
         .map_init(
-            || {
-                FeatureExtractor::new(config.clone())
-                    .map(|extractor| extractor.with_screen(screen))
-            },
+            || FeatureExtractor::new(config.clone()).map(|extractor| extractor.with_screen(screen)),
             |extractor, path| {
                 let result = match extractor {
                     Ok(extractor) => extractor.extract_file(path),

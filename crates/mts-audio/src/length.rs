@@ -71,7 +71,9 @@ mod tests {
     #[test]
     fn pad_to_longest() {
         let config = SpectrogramConfig::paper();
-        let out = LengthPolicy::PadToLongest.apply(&config, &[ones(2), ones(5), ones(1)]).unwrap();
+        let out = LengthPolicy::PadToLongest
+            .apply(&config, &[ones(2), ones(5), ones(1)])
+            .unwrap();
         assert!(out.iter().all(|s| s.shape() == [5, 3]));
         assert_eq!(out[0].as_slice().iter().filter(|&&v| v == 1.0).count(), 6);
         assert!(out[0].as_slice()[6..].iter().all(|&v| v == 0.0));
@@ -85,8 +87,22 @@ mod tests {
         let out = policy.apply(&config, &[ones(2), ones(9)]).unwrap();
         assert!(out.iter().all(|s| s.shape() == [6, 3]));
         assert!(out[1].as_slice().iter().all(|&v| v == 1.0));
-        assert!(LengthPolicy::FixedSeconds(0.0).apply(&config, &[ones(1)]).is_err());
-        assert!(LengthPolicy::FixedFrames(0).apply(&config, &[ones(1)]).is_err());
-        assert_eq!(LengthPolicy::FixedFrames(4).apply(&config, &[ones(1)]).unwrap()[0].frames(), 4);
+        assert!(
+            LengthPolicy::FixedSeconds(0.0)
+                .apply(&config, &[ones(1)])
+                .is_err()
+        );
+        assert!(
+            LengthPolicy::FixedFrames(0)
+                .apply(&config, &[ones(1)])
+                .is_err()
+        );
+        assert_eq!(
+            LengthPolicy::FixedFrames(4)
+                .apply(&config, &[ones(1)])
+                .unwrap()[0]
+                .frames(),
+            4
+        );
     }
 }

@@ -55,7 +55,9 @@ mod waveform;
 
 pub use batch::to_batch_tensor;
 pub use config::{PadMode, SpectrogramConfig};
-pub use decode::{MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, decode_bytes, decode_file};
+pub use decode::{
+    MAX_CHANNELS, MAX_SAMPLE_MAGNITUDE, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, decode_bytes, decode_file,
+};
 pub use error::AudioError;
 pub use extract::{FeatureExtractor, extract_all};
 pub use length::LengthPolicy;

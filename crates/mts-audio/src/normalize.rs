@@ -53,7 +53,11 @@ impl Normalizer {
             match bins {
                 None => {
                     bins = Some((spec.frames(), spec.bins()));
-                    let stats = if mode == NormalizerMode::Global { 1 } else { spec.bins() };
+                    let stats = if mode == NormalizerMode::Global {
+                        1
+                    } else {
+                        spec.bins()
+                    };
                     mean = vec![0.0; stats];
                     m2 = vec![0.0; stats];
                 }
@@ -91,7 +95,12 @@ impl Normalizer {
             ));
         }
         let std = m2.iter().map(|s| (s / count as f64).sqrt()).collect();
-        Ok(Self { mode, mean, std, count })
+        Ok(Self {
+            mode,
+            mean,
+            std,
+            count,
+        })
     }
 
     /// The mode the statistics were fitted in.
@@ -167,8 +176,10 @@ impl Normalizer {
     /// [`AudioError::NormalizerFile`] when the file cannot be written.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), AudioError> {
         let path = path.as_ref();
-        let file_error =
-            |detail: String| AudioError::NormalizerFile { path: path.to_path_buf(), detail };
+        let file_error = |detail: String| AudioError::NormalizerFile {
+            path: path.to_path_buf(),
+            detail,
+        };
         let json = serde_json::to_string_pretty(self).map_err(|e| file_error(e.to_string()))?;
         std::fs::write(path, json).map_err(|e| file_error(e.to_string()))
     }
@@ -180,10 +191,13 @@ impl Normalizer {
     /// inconsistent statistics (wrong lengths, non-finite or negative values).
     pub fn load(path: impl AsRef<Path>) -> Result<Self, AudioError> {
         let path = path.as_ref();
-        let file_error =
-            |detail: String| AudioError::NormalizerFile { path: path.to_path_buf(), detail };
+        let file_error = |detail: String| AudioError::NormalizerFile {
+            path: path.to_path_buf(),
+            detail,
+        };
         let text = std::fs::read_to_string(path).map_err(|e| file_error(e.to_string()))?;
-        let normalizer: Self = serde_json::from_str(&text).map_err(|e| file_error(e.to_string()))?;
+        let normalizer: Self =
+            serde_json::from_str(&text).map_err(|e| file_error(e.to_string()))?;
         normalizer.check().map_err(file_error)?;
         Ok(normalizer)
     }
@@ -256,7 +270,10 @@ mod tests {
         // Constant bin: shifted only.
         assert!(out.iter_frames().all(|f| f[1] == 0.0));
         let wrong = spec(vec![1.0, 2.0, 3.0], 3);
-        assert!(matches!(n.normalized(&wrong), Err(AudioError::ShapeMismatch { .. })));
+        assert!(matches!(
+            n.normalized(&wrong),
+            Err(AudioError::ShapeMismatch { .. })
+        ));
     }
 
     #[test]
@@ -275,11 +292,26 @@ mod tests {
 
     #[test]
     fn check_rejects_inconsistent_statistics() {
-        let bad = Normalizer { mode: NormalizerMode::Global, mean: vec![0.0, 1.0], std: vec![1.0, 1.0], count: 1 };
+        let bad = Normalizer {
+            mode: NormalizerMode::Global,
+            mean: vec![0.0, 1.0],
+            std: vec![1.0, 1.0],
+            count: 1,
+        };
         assert!(bad.check().is_err());
-        let bad = Normalizer { mode: NormalizerMode::PerBin, mean: vec![0.0], std: vec![-1.0], count: 1 };
+        let bad = Normalizer {
+            mode: NormalizerMode::PerBin,
+            mean: vec![0.0],
+            std: vec![-1.0],
+            count: 1,
+        };
         assert!(bad.check().is_err());
-        let ok = Normalizer { mode: NormalizerMode::PerBin, mean: vec![0.0], std: vec![0.0], count: 1 };
+        let ok = Normalizer {
+            mode: NormalizerMode::PerBin,
+            mean: vec![0.0],
+            std: vec![0.0],
+            count: 1,
+        };
         assert!(ok.check().is_ok());
     }
 }

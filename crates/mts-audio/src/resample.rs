@@ -49,7 +49,10 @@ impl ResamplerBank {
                 "target rate {target_rate} Hz outside {MIN_SAMPLE_RATE}..={MAX_SAMPLE_RATE}"
             )));
         }
-        Ok(Self { target_rate, resamplers: HashMap::new() })
+        Ok(Self {
+            target_rate,
+            resamplers: HashMap::new(),
+        })
     }
 
     /// The output rate in Hz.
@@ -64,9 +67,7 @@ impl ResamplerBank {
     pub fn cutoff_hz(&mut self, input_rate: u32) -> Result<f32, AudioError> {
         let nyquist = self.target_rate as f32 / 2.0;
         let resampler = self.resampler_for(input_rate, std::path::Path::new("<cutoff query>"))?;
-        Ok(resampler.map_or(nyquist, |r| {
-            r.cutoff() * input_rate as f32 / 2.0
-        }))
+        Ok(resampler.map_or(nyquist, |r| r.cutoff() * input_rate as f32 / 2.0))
     }
 
     /// `waveform` at the target rate (same source and channel count).
@@ -76,7 +77,8 @@ impl ResamplerBank {
     /// [`MIN_SAMPLE_RATE`]`..=`[`MAX_SAMPLE_RATE`], [`AudioError::Resample`] if rubato fails;
     /// both name `waveform.source`.
     pub fn resample(&mut self, waveform: &Waveform) -> Result<Waveform, AudioError> {
-        let samples = self.resample_samples(&waveform.samples, waveform.sample_rate, &waveform.source)?;
+        let samples =
+            self.resample_samples(&waveform.samples, waveform.sample_rate, &waveform.source)?;
         Ok(Waveform {
             samples,
             sample_rate: self.target_rate,
@@ -121,7 +123,10 @@ impl ResamplerBank {
         source: &std::path::Path,
     ) -> Result<Option<&mut Fft<f32>>, AudioError> {
         if !(MIN_SAMPLE_RATE..=MAX_SAMPLE_RATE).contains(&input_rate) {
-            return Err(AudioError::InvalidSampleRate { path: source.to_path_buf(), rate: input_rate });
+            return Err(AudioError::InvalidSampleRate {
+                path: source.to_path_buf(),
+                rate: input_rate,
+            });
         }
         if input_rate == self.target_rate {
             return Ok(None);
@@ -131,8 +136,15 @@ impl ResamplerBank {
             std::collections::hash_map::Entry::Occupied(e) => Ok(Some(e.into_mut())),
             std::collections::hash_map::Entry::Vacant(e) => {
                 let (rate_in, rate_out) = (input_rate as usize, target as usize);
-                // One FFT block per chunk, about TARGET_BLOCK_OUT output frames long.
-                let chunk_in = (TARGET_BLOCK_OUT * rate_in).div_ceil(rate_out);
+                // One FFT block per chunk, about TARGET_BLOCK_OUT output frames long. Blocks are
+                // whole multiples of the smallest block the rate pair allows (rate / gcd), and an
+                // even multiple: with an odd input block rubato's filter is centred half an input
+                // sample off, delaying the output by that much (measured: 0.33 output samples at
+                // 24 414 Hz).
+                let gcd = gcd(rate_in, rate_out);
+                let (min_in, min_out) = (rate_in / gcd, rate_out / gcd);
+                let blocks = TARGET_BLOCK_OUT.div_ceil(min_out).next_multiple_of(2);
+                let chunk_in = blocks * min_in;
                 let resampler = Fft::<f32>::new_custom(
                     rate_in,
                     rate_out,
@@ -153,6 +165,14 @@ impl ResamplerBank {
     }
 }
 
+/// Greatest common divisor (Euclid).
+fn gcd(mut a: usize, mut b: usize) -> usize {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,8 +191,15 @@ mod tests {
     #[test]
     fn output_length_is_ceil_of_ratio() {
         let mut bank = ResamplerBank::new(16_000).unwrap();
-        for (rate, n) in [(48_000, 48_001), (44_100, 22_050), (22_050, 1), (24_414, 30_000)] {
-            let out = bank.resample_samples(&vec![0.1; n], rate, "x".as_ref()).unwrap();
+        for (rate, n) in [
+            (48_000, 48_001),
+            (44_100, 22_050),
+            (22_050, 1),
+            (24_414, 30_000),
+        ] {
+            let out = bank
+                .resample_samples(&vec![0.1; n], rate, "x".as_ref())
+                .unwrap();
             let expected = (n as u64 * 16_000).div_ceil(rate as u64) as usize;
             assert_eq!(out.len(), expected, "rate {rate}, n {n}");
         }
@@ -193,10 +220,18 @@ mod tests {
     fn downsampling_removes_content_above_the_new_nyquist() {
         let mut bank = ResamplerBank::new(16_000).unwrap();
         // 12 kHz cannot be represented at 16 kHz: it must vanish, not alias to 4 kHz.
-        let high = bank.resample_samples(&sine(12_000.0, 48_000, 0.5), 48_000, "x".as_ref()).unwrap();
-        let pass = bank.resample_samples(&sine(1_000.0, 48_000, 0.5), 48_000, "x".as_ref()).unwrap();
+        let high = bank
+            .resample_samples(&sine(12_000.0, 48_000, 0.5), 48_000, "x".as_ref())
+            .unwrap();
+        let pass = bank
+            .resample_samples(&sine(1_000.0, 48_000, 0.5), 48_000, "x".as_ref())
+            .unwrap();
         let mid = high.len() / 4..3 * high.len() / 4;
-        assert!(rms(&high[mid.clone()]) < 1e-3 * rms(&pass[mid.clone()]), "{}", rms(&high[mid]));
+        assert!(
+            rms(&high[mid.clone()]) < 1e-3 * rms(&pass[mid.clone()]),
+            "{}",
+            rms(&high[mid])
+        );
         assert!((rms(&pass[2000..6000]) - 0.5 / 2f32.sqrt()).abs() < 0.01);
         let cutoff = bank.cutoff_hz(48_000).unwrap();
         assert!((7_000.0..8_000.0).contains(&cutoff), "cutoff {cutoff} Hz");
@@ -206,8 +241,13 @@ mod tests {
     fn invalid_rates_are_errors() {
         assert!(ResamplerBank::new(0).is_err());
         let mut bank = ResamplerBank::new(16_000).unwrap();
-        let err = bank.resample_samples(&[0.0; 10], 0, "z.wav".as_ref()).unwrap_err();
+        let err = bank
+            .resample_samples(&[0.0; 10], 0, "z.wav".as_ref())
+            .unwrap_err();
         assert!(matches!(err, AudioError::InvalidSampleRate { rate: 0, .. }));
-        assert!(bank.resample_samples(&[0.0; 10], 5_000_000, "z.wav".as_ref()).is_err());
+        assert!(
+            bank.resample_samples(&[0.0; 10], 5_000_000, "z.wav".as_ref())
+                .is_err()
+        );
     }
 }

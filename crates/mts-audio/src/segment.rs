@@ -43,7 +43,10 @@ impl Segmenter {
                 "segment window {window_frames} and hop {hop_frames} frames must be positive"
             )));
         }
-        Ok(Self { window_frames, hop_frames })
+        Ok(Self {
+            window_frames,
+            hop_frames,
+        })
     }
 
     /// Windows of `window_seconds` every `hop_seconds` for spectrograms made with `config`: the
@@ -148,7 +151,10 @@ mod tests {
         let s = Segmenter::new(4, 2).unwrap();
         let segs = s.segment("03a01Fa", &numbered(9));
         assert_eq!(segs.len(), 4);
-        assert!(segs.iter().all(|g| g.utterance == "03a01Fa" && g.spectrogram.frames() == 4));
+        assert!(
+            segs.iter()
+                .all(|g| g.utterance == "03a01Fa" && g.spectrogram.frames() == 4)
+        );
         assert_eq!(segs[3].index, 3);
         assert_eq!(segs[3].spectrogram.as_slice(), &[5.0, 6.0, 7.0, 8.0]);
         let short = s.segment(7u32, &numbered(2));

@@ -24,7 +24,9 @@ impl Spectrogram {
     /// [`AudioError::InvalidConfig`] when `bins` is 0 or `data.len() != frames * bins`.
     pub fn new(data: Vec<f32>, frames: usize, bins: usize) -> Result<Self, AudioError> {
         if bins == 0 {
-            return Err(AudioError::InvalidConfig("a spectrogram needs at least one bin".into()));
+            return Err(AudioError::InvalidConfig(
+                "a spectrogram needs at least one bin".into(),
+            ));
         }
         if frames.checked_mul(bins) != Some(data.len()) {
             return Err(AudioError::InvalidConfig(format!(
@@ -98,7 +100,11 @@ impl Spectrogram {
         let mut data = Vec::with_capacity(frames * self.bins);
         data.extend_from_slice(&self.data[..keep]);
         data.resize(frames * self.bins, 0.0);
-        Self { frames, bins: self.bins, data }
+        Self {
+            frames,
+            bins: self.bins,
+            data,
+        }
     }
 
     /// Frames `start..start + len` as a new spectrogram; frames past the end are zero.
@@ -109,7 +115,11 @@ impl Spectrogram {
             let src = &self.data[start * self.bins..end * self.bins];
             data[..src.len()].copy_from_slice(src);
         }
-        Self { frames: len, bins: self.bins, data }
+        Self {
+            frames: len,
+            bins: self.bins,
+            data,
+        }
     }
 }
 

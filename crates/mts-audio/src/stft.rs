@@ -24,7 +24,9 @@ pub struct Stft {
 
 impl std::fmt::Debug for Stft {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Stft").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("Stft")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -73,9 +75,21 @@ impl Stft {
             let pad = n_fft / 2;
             self.padded.clear();
             self.padded.reserve(samples.len() + 2 * pad);
-            extend_padding(&mut self.padded, samples, pad, self.config.pad_mode, Side::Left);
+            extend_padding(
+                &mut self.padded,
+                samples,
+                pad,
+                self.config.pad_mode,
+                Side::Left,
+            );
             self.padded.extend_from_slice(samples);
-            extend_padding(&mut self.padded, samples, pad, self.config.pad_mode, Side::Right);
+            extend_padding(
+                &mut self.padded,
+                samples,
+                pad,
+                self.config.pad_mode,
+                Side::Right,
+            );
             &self.padded
         } else {
             samples
@@ -135,7 +149,9 @@ fn extend_padding(out: &mut Vec<f32>, samples: &[f32], pad: usize, mode: PadMode
         PadMode::Reflect if n == 0 => out.resize(out.len() + pad, 0.0),
         PadMode::Reflect => match side {
             // Left pad position j (0 = farthest) is signal index -(pad - j).
-            Side::Left => out.extend((0..pad).map(|j| samples[reflect_index(-((pad - j) as i64), n)])),
+            Side::Left => {
+                out.extend((0..pad).map(|j| samples[reflect_index(-((pad - j) as i64), n)]))
+            }
             Side::Right => out.extend((0..pad).map(|j| samples[reflect_index((n + j) as i64, n)])),
         },
     }
@@ -149,7 +165,11 @@ fn reflect_index(i: i64, n: usize) -> usize {
     }
     let period = 2 * (n as i64 - 1);
     let m = i.rem_euclid(period);
-    if m < n as i64 { m as usize } else { (period - m) as usize }
+    if m < n as i64 {
+        m as usize
+    } else {
+        (period - m) as usize
+    }
 }
 
 #[cfg(test)]
@@ -179,7 +199,10 @@ mod tests {
         extend_padding(&mut out, &x, 5, PadMode::Reflect, Side::Left);
         out.extend_from_slice(&x);
         extend_padding(&mut out, &x, 5, PadMode::Reflect, Side::Right);
-        assert_eq!(out, [2., 3., 4., 3., 2., 1., 2., 3., 4., 3., 2., 1., 2., 3.]);
+        assert_eq!(
+            out,
+            [2., 3., 4., 3., 2., 1., 2., 3., 4., 3., 2., 1., 2., 3.]
+        );
         let mut one = Vec::new();
         extend_padding(&mut one, &[7.0], 2, PadMode::Reflect, Side::Right);
         assert_eq!(one, [7.0, 7.0]);
@@ -198,13 +221,19 @@ mod tests {
         assert!(frame5.iter().all(|&v| (v - 1.0).abs() < 1e-6), "{frame5:?}");
         // Frame 4 (samples 480..800) misses it; frame 6 (800..1120) has it under window[0] = 0.
         for t in (0..s.frames()).filter(|&t| t != 5) {
-            assert!(s.frame(t).unwrap().iter().all(|&v| v.abs() < 1e-6), "frame {t}");
+            assert!(
+                s.frame(t).unwrap().iter().all(|&v| v.abs() < 1e-6),
+                "frame {t}"
+            );
         }
     }
 
     #[test]
     fn uncentred_too_short_gives_no_frames() {
-        let config = SpectrogramConfig { center: false, ..SpectrogramConfig::paper() };
+        let config = SpectrogramConfig {
+            center: false,
+            ..SpectrogramConfig::paper()
+        };
         let mut stft = Stft::new(config).unwrap();
         let s = stft.compute(&[0.5; 100]);
         assert_eq!(s.shape(), [0, 161]);
@@ -216,7 +245,10 @@ mod tests {
     fn exponent_scales_the_magnitude() {
         let x: Vec<f32> = (0..640).map(|i| (i as f32 * 0.3).sin()).collect();
         let mag = Stft::new(SpectrogramConfig::paper()).unwrap().compute(&x);
-        let pow_cfg = SpectrogramConfig { exponent: 2.0 / 3.0, ..SpectrogramConfig::paper() };
+        let pow_cfg = SpectrogramConfig {
+            exponent: 2.0 / 3.0,
+            ..SpectrogramConfig::paper()
+        };
         let comp = Stft::new(pow_cfg).unwrap().compute(&x);
         for (m, c) in mag.as_slice().iter().zip(comp.as_slice()) {
             assert!((m.powf(2.0 / 3.0) - c).abs() <= 1e-4 * (1.0 + c), "{m} {c}");

@@ -47,7 +47,10 @@ pub struct ContentScreen {
 
 impl Default for ContentScreen {
     fn default() -> Self {
-        Self { min_peak: 0.0, clip_level: 0.999 }
+        Self {
+            min_peak: 0.0,
+            clip_level: 0.999,
+        }
     }
 }
 
@@ -58,12 +61,16 @@ impl ContentScreen {
     /// [`AudioError::Silent`] or [`AudioError::AllClipped`], naming `waveform.source`.
     pub fn check(&self, waveform: &Waveform) -> Result<(), AudioError> {
         if waveform.peak() <= self.min_peak {
-            return Err(AudioError::Silent { path: waveform.source.clone() });
+            return Err(AudioError::Silent {
+                path: waveform.source.clone(),
+            });
         }
         if !waveform.samples.is_empty()
             && waveform.samples.iter().all(|x| x.abs() >= self.clip_level)
         {
-            return Err(AudioError::AllClipped { path: waveform.source.clone() });
+            return Err(AudioError::AllClipped {
+                path: waveform.source.clone(),
+            });
         }
         Ok(())
     }
@@ -74,15 +81,28 @@ mod tests {
     use super::*;
 
     fn wave(samples: Vec<f32>) -> Waveform {
-        Waveform { samples, sample_rate: 16_000, channels: 1, source: "w.wav".into() }
+        Waveform {
+            samples,
+            sample_rate: 16_000,
+            channels: 1,
+            source: "w.wav".into(),
+        }
     }
 
     #[test]
     fn screen_rejects_silence_and_clipping_only() {
         let screen = ContentScreen::default();
-        assert!(matches!(screen.check(&wave(vec![0.0; 100])), Err(AudioError::Silent { .. })));
-        let square = (0..100).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect();
-        assert!(matches!(screen.check(&wave(square)), Err(AudioError::AllClipped { .. })));
+        assert!(matches!(
+            screen.check(&wave(vec![0.0; 100])),
+            Err(AudioError::Silent { .. })
+        ));
+        let square = (0..100)
+            .map(|i| if i % 2 == 0 { 1.0 } else { -1.0 })
+            .collect();
+        assert!(matches!(
+            screen.check(&wave(square)),
+            Err(AudioError::AllClipped { .. })
+        ));
         let quiet = (0..100).map(|i| 1e-4 * (i as f32 * 0.1).sin()).collect();
         screen.check(&wave(quiet)).unwrap();
         // Some clipping among real signal passes.
@@ -93,9 +113,15 @@ mod tests {
 
     #[test]
     fn published_code_threshold() {
-        let screen = ContentScreen { min_peak: 0.05, ..ContentScreen::default() };
+        let screen = ContentScreen {
+            min_peak: 0.05,
+            ..ContentScreen::default()
+        };
         assert!(screen.check(&wave(vec![0.05, -0.2, 0.01])).is_ok());
-        assert!(matches!(screen.check(&wave(vec![0.05, -0.04])), Err(AudioError::Silent { .. })));
+        assert!(matches!(
+            screen.check(&wave(vec![0.05, -0.04])),
+            Err(AudioError::Silent { .. })
+        ));
     }
 
     #[test]
