@@ -22,7 +22,11 @@ use mts::core::{MtsConv2d, MtsConv2dConfig};
 const INPUT: [usize; 4] = [16, 1, 401, 161];
 const CHANNELS: [usize; 2] = [1, 10];
 const KERNEL: [usize; 2] = [10, 5];
-const SCALE_SETS: [&[f64]; 3] = [&[0.7, 1.0, 1.428], &[0.5, 1.0, 2.0], &[0.5, 0.7, 1.0, 1.428, 2.0]];
+const SCALE_SETS: [&[f64]; 3] = [
+    &[0.7, 1.0, 1.428],
+    &[0.5, 1.0, 2.0],
+    &[0.5, 0.7, 1.0, 1.428, 2.0],
+];
 
 fn backends() -> Vec<(&'static str, Device)> {
     #[allow(deprecated)]
@@ -86,7 +90,10 @@ fn ms(d: Duration) -> String {
 }
 
 fn main() {
-    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let reps: usize = std::env::var("MTS_BENCH_REPS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -97,7 +104,9 @@ fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     println!();
-    println!("| backend | scales | Conv2d fwd ms | MTS fwd ms | fwd ratio | Conv2d fwd+bwd ms | MTS fwd+bwd ms | fwd+bwd ratio |");
+    println!(
+        "| backend | scales | Conv2d fwd ms | MTS fwd ms | fwd ratio | Conv2d fwd+bwd ms | MTS fwd+bwd ms | fwd+bwd ratio |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     for (name, device) in backends() {
         if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
@@ -122,8 +131,12 @@ fn main() {
                 .with_time_scales(scales)
                 .with_padding(PaddingConfig2d::Same)
                 .init(&train_device);
-            let (conv_fwd, mts_fwd) =
-                compare(&device, reps, || forward_conv(&conv, &x), || forward_mts(&mts, &x));
+            let (conv_fwd, mts_fwd) = compare(
+                &device,
+                reps,
+                || forward_conv(&conv, &x),
+                || forward_mts(&mts, &x),
+            );
             let (conv_step, mts_step) = compare(
                 &train_device,
                 reps,

@@ -35,7 +35,10 @@ impl TinyNet {
     fn forward(&self, x: Tensor<4>) -> (Tensor<2>, ScaleUsage) {
         let (features, usage) = self.mts.forward_with_usage(x);
         let [batch, channels, _, _] = features.dims();
-        let pooled = relu(features).mean_dim(3).mean_dim(2).reshape([batch, channels]);
+        let pooled = relu(features)
+            .mean_dim(3)
+            .mean_dim(2)
+            .reshape([batch, channels]);
         (self.head.forward(pooled), usage)
     }
 }
@@ -54,7 +57,11 @@ fn batch(size: usize, step: u64, device: &Device) -> (Tensor<4>, Tensor<1, Int>)
     for i in 0..size {
         let label = i % 2;
         // Period 6-10 frames for class 0 (slow), 3-5 for class 1 (fast).
-        let period = if label == 0 { 6.0 + 4.0 * next() } else { 3.0 + 2.0 * next() };
+        let period = if label == 0 {
+            6.0 + 4.0 * next()
+        } else {
+            3.0 + 2.0 * next()
+        };
         let phase = next() * period;
         for t in 0..64 {
             let x = ((t as f32 + phase) * std::f32::consts::TAU / period).sin();

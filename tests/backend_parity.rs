@@ -44,7 +44,10 @@ fn run(device: &Device, sharing: KernelSharing, alignment: BranchAlignment) -> P
         .with_sharing(sharing)
         .with_alignment(alignment)
         .init(&device);
-    layer.weight = Param::from_data(TensorData::new(host(3 * 2 * 6 * 3, 1), [3, 2, 6, 3]), &device);
+    layer.weight = Param::from_data(
+        TensorData::new(host(3 * 2 * 6 * 3, 1), [3, 2, 6, 3]),
+        &device,
+    );
     layer.bias = Some(Param::from_data(TensorData::new(host(3, 2), [3]), &device));
     let shape = [2, 2, 30, 8];
     let input = Tensor::<4>::from_data(TensorData::new(host(2 * 2 * 30 * 8, 3), shape), &device)
@@ -96,7 +99,11 @@ fn ndarray_agrees_with_flex() {
     for (sharing, alignment) in modes() {
         let reference = run(&Device::flex(), sharing, alignment);
         let other = run(&ndarray, sharing, alignment);
-        assert_agree(&format!("ndarray {sharing:?} {alignment:?}"), &reference, &other);
+        assert_agree(
+            &format!("ndarray {sharing:?} {alignment:?}"),
+            &reference,
+            &other,
+        );
     }
 }
 
@@ -121,14 +128,20 @@ fn wgpu_agrees_with_flex() {
                 Err(_) => "no usable wgpu adapter".to_string(),
             };
             assert!(!required, "MTS_REQUIRE_WGPU=1 but wgpu is unusable: {why}");
-            eprintln!("\n*** SKIPPED wgpu_agrees_with_flex: {why} (install a Vulkan driver, e.g. mesa-vulkan-drivers) ***\n");
+            eprintln!(
+                "\n*** SKIPPED wgpu_agrees_with_flex: {why} (install a Vulkan driver, e.g. mesa-vulkan-drivers) ***\n"
+            );
             return;
         }
     };
     for (sharing, alignment) in modes() {
         let reference = run(&Device::flex(), sharing, alignment);
         let other = run(&device, sharing, alignment);
-        assert_agree(&format!("wgpu {sharing:?} {alignment:?}"), &reference, &other);
+        assert_agree(
+            &format!("wgpu {sharing:?} {alignment:?}"),
+            &reference,
+            &other,
+        );
     }
 }
 
@@ -136,6 +149,9 @@ fn wgpu_agrees_with_flex() {
 #[test]
 fn wgpu_agrees_with_flex() {
     let required = std::env::var("MTS_REQUIRE_WGPU").is_ok_and(|v| v == "1");
-    assert!(!required, "MTS_REQUIRE_WGPU=1 but the `wgpu` feature is off: run with --features wgpu");
+    assert!(
+        !required,
+        "MTS_REQUIRE_WGPU=1 but the `wgpu` feature is off: run with --features wgpu"
+    );
     eprintln!("\n*** SKIPPED wgpu_agrees_with_flex: built without the `wgpu` feature ***\n");
 }

@@ -77,7 +77,12 @@ fn branch_kernel_sizes_and_resampled_kernels_match_pytorch() {
     for file in CASES {
         let case = load(file);
         let layer = layer(&case, KernelSharing::Shared, &device);
-        assert_eq!(layer.branch_kernel_sizes(), &case.kernel_sizes[..], "{}", case.name);
+        assert_eq!(
+            layer.branch_kernel_sizes(),
+            &case.kernel_sizes[..],
+            "{}",
+            case.name
+        );
         for (size, expected) in case.kernel_sizes.iter().zip(&case.resampled_kernels) {
             let kernel = resample_kernel(layer.weight.val(), *size);
             assert_eq!(kernel.dims().to_vec(), expected.shape, "{}", case.name);
@@ -120,7 +125,12 @@ fn gradients_match_pytorch_in_both_sharing_modes() {
             let loss = (output * case.cotangent.tensor::<4>(&device)).sum();
             let grads = loss.backward();
             let grad = |t: &Tensor<4>| values(t.grad(&grads).expect("gradient"));
-            assert_close(&format!("{what} dL/dx"), &grad(&input), &expected.input.data, REL);
+            assert_close(
+                &format!("{what} dL/dx"),
+                &grad(&input),
+                &expected.input.data,
+                REL,
+            );
             // Without a unit-size branch, a detached kernel takes no part in the graph at all:
             // its gradient is absent, i.e. zero.
             let weight = layer.weight.val();
@@ -128,10 +138,20 @@ fn gradients_match_pytorch_in_both_sharing_modes() {
                 .grad(&grads)
                 .map(values)
                 .unwrap_or_else(|| vec![0.0; weight.shape().num_elements()]);
-            assert_close(&format!("{what} dL/dW"), &weight_grad, &expected.weight.data, REL);
+            assert_close(
+                &format!("{what} dL/dW"),
+                &weight_grad,
+                &expected.weight.data,
+                REL,
+            );
             let bias = layer.bias.as_ref().unwrap().val();
             let bias_grad = values(bias.grad(&grads).expect("bias gradient"));
-            assert_close(&format!("{what} dL/db"), &bias_grad, &expected.bias.data, REL);
+            assert_close(
+                &format!("{what} dL/db"),
+                &bias_grad,
+                &expected.bias.data,
+                REL,
+            );
         }
     }
 }

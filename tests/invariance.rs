@@ -52,7 +52,10 @@ fn layer(scales: &[f64], alignment: BranchAlignment, device: &Device) -> MtsConv
         .with_bias(false)
         .with_alignment(alignment)
         .init(device);
-    layer.weight = Param::from_data(TensorData::new(cycle(KERNEL_LEN), [1, 1, KERNEL_LEN, 1]), device);
+    layer.weight = Param::from_data(
+        TensorData::new(cycle(KERNEL_LEN), [1, 1, KERNEL_LEN, 1]),
+        device,
+    );
     layer
 }
 
@@ -66,7 +69,9 @@ fn pattern_frames(speed: f64) -> std::ops::Range<usize> {
 /// least one kernel length away from the pattern).
 fn separation(response: &[f32], speed: f64) -> f32 {
     let pattern = pattern_frames(speed);
-    let peak = response[pattern.clone()].iter().fold(f32::MIN, |m, &v| m.max(v));
+    let peak = response[pattern.clone()]
+        .iter()
+        .fold(f32::MIN, |m, &v| m.max(v));
     let background = response
         .iter()
         .enumerate()
@@ -91,7 +96,9 @@ fn mts_separates_stretched_and_compressed_patterns_better_than_conv2d() {
                 let x = input(speed, seed, &device);
                 let conv_sep = separation(&response(&conv, x.clone()), speed);
                 let mts_sep = separation(&response(&mts, x), speed);
-                eprintln!("{alignment:?} speed {speed} seed {seed}: separation Conv2d {conv_sep:.2}, MTS {mts_sep:.2}");
+                eprintln!(
+                    "{alignment:?} speed {speed} seed {seed}: separation Conv2d {conv_sep:.2}, MTS {mts_sep:.2}"
+                );
                 if speed == 2.0 {
                     // Slower speech: every noise draw, by a wide margin.
                     assert!(
@@ -134,7 +141,10 @@ fn the_matching_branch_wins_around_the_pattern() {
                     .unwrap();
                 let around = peak.saturating_sub(1)..(peak + 2).min(output.len());
                 let won = around.clone().filter(|&j| winners[j] == branch).count();
-                eprintln!("{alignment:?} speed {speed} seed {seed}: peak {peak}, winners {:?}", &winners[around.clone()]);
+                eprintln!(
+                    "{alignment:?} speed {speed} seed {seed}: peak {peak}, winners {:?}",
+                    &winners[around.clone()]
+                );
                 assert!(
                     winners[peak] == branch && 2 * won > around.len(),
                     "{alignment:?}, speed {speed}, seed {seed}: winners {:?} around the peak {peak}, \

@@ -11,7 +11,9 @@ use proptest::prelude::*;
 
 /// Host-side pseudo-random data, identical on every backend and run.
 fn host_data(len: usize, seed: u64) -> Vec<f32> {
-    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..len)
         .map(|_| {
             state = state
@@ -88,7 +90,11 @@ fn conv_config(g: &Geometry) -> Conv2dConfig {
 
 /// Scales valid for a kernel of `kt` taps: (0.5), 1 and 2, without duplicates.
 fn scales_for(kt: usize) -> Vec<f64> {
-    if kt >= 2 { vec![0.5, 1.0, 2.0] } else { vec![1.0, 2.0] }
+    if kt >= 2 {
+        vec![0.5, 1.0, 2.0]
+    } else {
+        vec![1.0, 2.0]
+    }
 }
 
 proptest! {
@@ -218,7 +224,11 @@ proptest! {
 fn paper_scale_sets_validate_for_every_paper_kernel() {
     let device = Device::flex();
     for kernel in [[10, 5], [11, 11], [5, 5], [3, 3], [7, 7]] {
-        for set in [&[0.7, 1.0, 1.428][..], &[0.5, 1.0, 2.0], &[0.5, 0.7, 1.0, 1.428, 2.0]] {
+        for set in [
+            &[0.7, 1.0, 1.428][..],
+            &[0.5, 1.0, 2.0],
+            &[0.5, 0.7, 1.0, 1.428, 2.0],
+        ] {
             let layer = MtsConv2dConfig::new([1, 2], kernel)
                 .with_scales(ScaleSet::time(set))
                 .try_init(&device);

@@ -75,7 +75,9 @@ pub struct MtsConv2dConfig {
     pub alignment: BranchAlignment,
     /// Initializer of the kernel and bias. Default: Conv2d's (and PyTorch's)
     /// `KaimingUniform { gain: 1/sqrt(3) }`, i.e. `U(-1/sqrt(fan_in), 1/sqrt(fan_in))`.
-    #[config(default = "Initializer::KaimingUniform{gain: 0.577_350_269_189_625_8, fan_out_only: false}")]
+    #[config(
+        default = "Initializer::KaimingUniform{gain: 0.577_350_269_189_625_8, fan_out_only: false}"
+    )]
     pub initializer: Initializer,
 }
 
@@ -138,12 +140,7 @@ impl MtsConv2dConfig {
             self.initializer
                 .init_with([c_out], Some(fan_in), Some(fan_out), device)
         });
-        Ok(MtsConv2d::from_parts(
-            weight,
-            bias,
-            self,
-            branch_kernels,
-        ))
+        Ok(MtsConv2d::from_parts(weight, bias, self, branch_kernels))
     }
 
     /// Creates the layer.
@@ -152,7 +149,8 @@ impl MtsConv2dConfig {
     /// With the message of the [`MtsConfigError`] when the configuration is invalid, as burn's
     /// own layers do; use [`try_init`](Self::try_init) to handle it.
     pub fn init(&self, device: &Device) -> MtsConv2d {
-        self.try_init(device).unwrap_or_else(|err| panic!("invalid MtsConv2dConfig: {err}"))
+        self.try_init(device)
+            .unwrap_or_else(|err| panic!("invalid MtsConv2dConfig: {err}"))
     }
 }
 
@@ -246,22 +244,38 @@ mod tests {
             ),
             (
                 config().with_time_scales(&[1.0, f64::NAN]),
-                MtsConfigError::NonFiniteScale { index: 1, axis: Axis::Time, value: f64::NAN },
+                MtsConfigError::NonFiniteScale {
+                    index: 1,
+                    axis: Axis::Time,
+                    value: f64::NAN,
+                },
                 "scale #1 has a time factor of NaN, which is not a finite number",
             ),
             (
                 config().with_scales(ScaleSet::new(vec![Scale::new(1.0, f64::INFINITY)])),
-                MtsConfigError::NonFiniteScale { index: 0, axis: Axis::Freq, value: f64::INFINITY },
+                MtsConfigError::NonFiniteScale {
+                    index: 0,
+                    axis: Axis::Freq,
+                    value: f64::INFINITY,
+                },
                 "scale #0 has a frequency factor of inf, which is not a finite number",
             ),
             (
                 config().with_time_scales(&[0.0, 1.0]),
-                MtsConfigError::NonPositiveScale { index: 0, axis: Axis::Time, value: 0.0 },
+                MtsConfigError::NonPositiveScale {
+                    index: 0,
+                    axis: Axis::Time,
+                    value: 0.0,
+                },
                 "scale #0 has a time factor of 0; scale factors must be > 0",
             ),
             (
                 config().with_time_scales(&[1.0, -2.0]),
-                MtsConfigError::NonPositiveScale { index: 1, axis: Axis::Time, value: -2.0 },
+                MtsConfigError::NonPositiveScale {
+                    index: 1,
+                    axis: Axis::Time,
+                    value: -2.0,
+                },
                 "scale #1 has a time factor of -2; scale factors must be > 0",
             ),
             (
@@ -305,7 +319,9 @@ mod tests {
             ),
             (
                 MtsConv2dConfig::new([1, 10], [10, 0]),
-                MtsConfigError::ZeroKernel { kernel_size: [10, 0] },
+                MtsConfigError::ZeroKernel {
+                    kernel_size: [10, 0],
+                },
                 "kernel_size must be non-zero on both axes, got [10, 0]",
             ),
             (
@@ -320,7 +336,10 @@ mod tests {
             ),
             (
                 MtsConv2dConfig::new([4, 6], [3, 3]).with_groups(4),
-                MtsConfigError::InvalidGroups { groups: 4, channels: [4, 6] },
+                MtsConfigError::InvalidGroups {
+                    groups: 4,
+                    channels: [4, 6],
+                },
                 "groups = 4 must be at least 1 and divide both channel counts [4, 6]",
             ),
         ];
@@ -338,7 +357,10 @@ mod tests {
     fn try_init_returns_the_error_and_init_panics_with_it() {
         let device = burn::tensor::Device::flex();
         let config = config().with_time_scales(&[]);
-        assert_eq!(config.try_init(&device).unwrap_err(), MtsConfigError::EmptyScales);
+        assert_eq!(
+            config.try_init(&device).unwrap_err(),
+            MtsConfigError::EmptyScales
+        );
         let panic = std::panic::catch_unwind(|| config.init(&device)).unwrap_err();
         let message = panic.downcast_ref::<String>().unwrap();
         assert!(message.contains("the scale list is empty"), "{message}");

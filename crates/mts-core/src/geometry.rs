@@ -58,7 +58,10 @@ pub(crate) fn centered_padding(
 ) -> Pad {
     let delta = (branch_kernel as i64 - reference_kernel as i64) * dilation as i64;
     let begin = delta.div_euclid(2);
-    (reference.0 as i64 + begin, reference.1 as i64 + delta - begin)
+    (
+        reference.0 as i64 + begin,
+        reference.1 as i64 + delta - begin,
+    )
 }
 
 #[cfg(test)]
@@ -92,7 +95,10 @@ mod tests {
                 // Centre of output 0 in input coordinates, doubled to stay integral.
                 let centre_ref = -2 * pad.0 as i64 + ((k - 1) * d) as i64;
                 let centre_branch = -2 * b + ((ks - 1) * d) as i64;
-                assert!((centre_ref - centre_branch).abs() <= 1, "{k} {ks} {d} {pad:?}");
+                assert!(
+                    (centre_ref - centre_branch).abs() <= 1,
+                    "{k} {ks} {d} {pad:?}"
+                );
             }
         }
     }

@@ -203,8 +203,8 @@ impl MtsConv2d {
                 count as u64
             })
             .collect();
-        let usage = ScaleUsage::from_counts(self.scales.clone(), counts)
-            .expect("one count per branch");
+        let usage =
+            ScaleUsage::from_counts(self.scales.clone(), counts).expect("one count per branch");
         (output, usage)
     }
 
@@ -308,7 +308,8 @@ impl MtsConv2d {
             padding.map(|(b, e)| (b as i64, e as i64)),
             [kernel_time, kernel_freq],
         );
-        let options = ConvOptions::new_with_padding(self.stride, padding, self.dilation, self.groups);
+        let options =
+            ConvOptions::new_with_padding(self.stride, padding, self.dilation, self.groups);
         conv2d(input, kernel, bias, options)
     }
 

@@ -50,7 +50,10 @@ impl LinearTaps {
 /// If `dim >= 4`, or `len` or the current length along `dim` is 0.
 pub fn resize_axis(x: Tensor<4>, dim: usize, len: usize) -> Tensor<4> {
     let dims = x.dims();
-    assert!(dim < 4, "resize_axis: axis {dim} does not exist in a 4-D tensor");
+    assert!(
+        dim < 4,
+        "resize_axis: axis {dim} does not exist in a 4-D tensor"
+    );
     assert!(
         len > 0 && dims[dim] > 0,
         "resize_axis: cannot resize axis {dim} from {} to {len} samples",

@@ -209,7 +209,11 @@ mod tests {
             ([3, 3], 0.7, [2, 3]),
         ];
         for (kernel, s, expected) in cases {
-            assert_eq!(Scale::time(s).kernel_size(kernel), expected, "{kernel:?} x {s}");
+            assert_eq!(
+                Scale::time(s).kernel_size(kernel),
+                expected,
+                "{kernel:?} x {s}"
+            );
         }
         assert_eq!(Scale::new(2.0, 0.5).kernel_size([4, 4]), [8, 2]);
     }
@@ -226,7 +230,11 @@ mod tests {
 
     #[test]
     fn display_is_compact() {
-        let set = ScaleSet::new(vec![Scale::time(0.7), Scale::time(1.0), Scale::new(2.0, 0.5)]);
+        let set = ScaleSet::new(vec![
+            Scale::time(0.7),
+            Scale::time(1.0),
+            Scale::new(2.0, 0.5),
+        ]);
         assert_eq!(set.to_string(), "(0.7, 1, 2x0.5)");
     }
 }

@@ -55,7 +55,13 @@ impl ScaleUsage {
         let total = self.total();
         self.counts
             .iter()
-            .map(|&c| if total == 0 { 0.0 } else { c as f64 / total as f64 })
+            .map(|&c| {
+                if total == 0 {
+                    0.0
+                } else {
+                    c as f64 / total as f64
+                }
+            })
             .collect()
     }
 
@@ -111,7 +117,10 @@ mod tests {
             .unwrap();
         assert_eq!(usage.counts(), &[4, 2, 2]);
         assert_eq!(usage.fractions(), vec![0.5, 0.25, 0.25]);
-        assert_eq!(usage.to_string(), "scale 0.5: 50.0%, scale 1: 25.0%, scale 2: 25.0%");
+        assert_eq!(
+            usage.to_string(),
+            "scale 0.5: 50.0%, scale 1: 25.0%, scale 2: 25.0%"
+        );
     }
 
     #[test]

@@ -18,7 +18,12 @@ fn output_shape_and_parameters_equal_conv2d() {
     let device = device();
     let cases = [
         ([1, 10], [10, 5], [1, 1], PaddingConfig2d::Valid),
-        ([2, 4], [4, 3], [2, 1], PaddingConfig2d::Explicit(1, 1, 2, 0)),
+        (
+            [2, 4],
+            [4, 3],
+            [2, 1],
+            PaddingConfig2d::Explicit(1, 1, 2, 0),
+        ),
         ([3, 6], [5, 5], [1, 1], PaddingConfig2d::Same),
     ];
     for (channels, kernel, stride, padding) in cases {
@@ -131,7 +136,9 @@ fn average_kernels_damps_the_alternating_pattern_as_published() {
     // mts-method.md section 1.7: for kt = 10 and scales {0.5, 2} one call keeps constants and
     // multiplies the +1,-1,... pattern along time by about 0.52.
     let device = device();
-    let alternating: Vec<f32> = (0..10).map(|t| if t % 2 == 0 { 1.0 } else { -1.0 }).collect();
+    let alternating: Vec<f32> = (0..10)
+        .map(|t| if t % 2 == 0 { 1.0 } else { -1.0 })
+        .collect();
     let layer = |data: Vec<f32>| {
         let mut layer = MtsConv2dConfig::new([1, 1], [10, 1])
             .with_sharing(KernelSharing::Detached)
@@ -140,14 +147,18 @@ fn average_kernels_damps_the_alternating_pattern_as_published() {
         layer
     };
     let constant = layer(vec![0.3; 10]).average_kernels();
-    constant
+    constant.weight.val().into_data().assert_approx_eq::<f32>(
+        &TensorData::new(vec![0.3f32; 10], [1, 1, 10, 1]),
+        Tolerance::absolute(1e-6),
+    );
+
+    let smoothed = layer(alternating.clone()).average_kernels();
+    let values = smoothed
         .weight
         .val()
         .into_data()
-        .assert_approx_eq::<f32>(&TensorData::new(vec![0.3f32; 10], [1, 1, 10, 1]), Tolerance::absolute(1e-6));
-
-    let smoothed = layer(alternating.clone()).average_kernels();
-    let values = smoothed.weight.val().into_data().try_to_vec::<f32>().unwrap();
+        .try_to_vec::<f32>()
+        .unwrap();
     // Project onto the pattern in the interior, away from the clamped edges.
     let gain: f32 = (2..8).map(|t| values[t] * alternating[t]).sum::<f32>() / 6.0;
     assert!((0.45..0.6).contains(&gain), "gain {gain}");

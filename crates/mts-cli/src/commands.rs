@@ -1,0 +1,258 @@
+//! What each subcommand does.
+
+use std::path::Path;
+
+use mts_audio::SpectrogramConfig;
+use mts_core::ScaleSet;
+use mts_data::{Corpus, FoldPreparation};
+use mts_models::{ConvKind, Evaluator, ProgressReporter, TrainingConfig, load_model, save_model};
+
+use crate::args::{
+    Cli, Command, CompareArgs, ConvChoice, CorpusCommand, DataArgs, EvalArgs, ModelArgs,
+    PredictArgs, TrainArgs,
+};
+use crate::{
+    CliError, Comparison, DataSource, Experiment, ModelFeatures, SplitSet, csv_table,
+    markdown_table, predict_files, run_comparison, run_experiment,
+};
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Train(args) => train(args),
+        Command::Compare(args) => compare(args),
+        Command::Eval(args) => eval(args),
+        Command::Predict(args) => predict(args),
+        Command::Corpus {
+            command: CorpusCommand::Stats(args),
+        } => corpus_stats(args),
+        Command::Features(args) => features(args),
+    }
+}
+
+fn source(data: &DataArgs, progress: bool) -> DataSource {
+    DataSource {
+        corpus: data.corpus,
+        data_dir: data.data_dir.clone(),
+        cache_dir: data.cache_dir.clone(),
+        folds: data.folds,
+        seed: data.seed,
+        progress,
+    }
+}
+
+fn mts_conv(model: &ModelArgs) -> Result<ConvKind, CliError> {
+    let scales = ScaleSet::time(&model.scales);
+    // Catch an empty list or a non-positive or non-finite factor before any data is loaded;
+    // the models check the scales against each of their kernels when they are built.
+    mts_core::MtsConv2dConfig::new([1, 1], [10, 5])
+        .with_scales(scales.clone())
+        .validate()?;
+    Ok(ConvKind::Mts {
+        scales,
+        sharing: model.sharing,
+        alignment: model.alignment,
+    })
+}
+
+fn training(model: &ModelArgs, seed: u64) -> Result<TrainingConfig, CliError> {
+    let config = TrainingConfig::new()
+        .with_learning_rate(model.lr)
+        .with_weight_decay(model.l2)
+        .with_batch_size(model.batch_size)
+        .with_max_epochs(model.epochs)
+        .with_patience(model.patience)
+        .with_seed(seed);
+    config
+        .validate()
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    Ok(config)
+}
+
+fn refuse_existing_output(out: &Path) -> Result<(), CliError> {
+    if out.exists()
+        && out
+            .read_dir()
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(CliError::Usage(format!(
+            "{} already exists and is not empty: choose another --out",
+            out.display()
+        )));
+    }
+    Ok(())
+}
+
+fn train(args: TrainArgs) -> Result<(), CliError> {
+    let conv = match args.conv {
+        ConvChoice::Standard => ConvKind::Standard,
+        ConvChoice::Mts => mts_conv(&args.model)?,
+    };
+    let training = training(&args.model, args.data.seed)?;
+    refuse_existing_output(&args.out)?;
+    let device = args.model.device.device()?;
+    let data = source(&args.data, true).load(&SpectrogramConfig::paper())?;
+    let experiment = Experiment {
+        architecture: args.model.arch,
+        conv,
+        training,
+        fold: args.fold,
+    };
+    println!(
+        "training {} on {} fold {}",
+        experiment.name(),
+        data.corpus,
+        args.fold
+    );
+    let result = run_experiment(
+        &data,
+        &experiment,
+        &device,
+        ProgressReporter::auto(),
+        args.checkpoint_dir.as_deref(),
+    )?;
+    save_model(&args.out, &result.model, &result.card)?;
+    println!("\ntest split of fold {}:\n{}", args.fold, result.test);
+    println!("model saved to {}", args.out.display());
+    Ok(())
+}
+
+fn compare(args: CompareArgs) -> Result<(), CliError> {
+    let convs = vec![ConvKind::Standard, mts_conv(&args.model)?];
+    let training = training(&args.model, args.data.seed)?;
+    let device = args.model.device.device()?;
+    let data = source(&args.data, true).load(&SpectrogramConfig::paper())?;
+    let comparison = Comparison {
+        architectures: args.architectures.clone(),
+        convs,
+        training,
+        folds: (0..data.folds.len()).collect(),
+    };
+    let rows = run_comparison(&data, &comparison, &device)?;
+    let table = markdown_table(&rows);
+    println!("\n{table}");
+    if let Some(out) = &args.out {
+        let write = |name: &str, text: String| {
+            let path = out.join(name);
+            std::fs::create_dir_all(out)
+                .and_then(|_| std::fs::write(&path, text))
+                .map_err(|source| CliError::Write { path, source })
+        };
+        write("results.md", table)?;
+        write("results.csv", csv_table(&rows))?;
+        write("results.json", serde_json::to_string_pretty(&rows)?)?;
+        println!("results written to {}", out.display());
+    }
+    Ok(())
+}
+
+fn eval(args: EvalArgs) -> Result<(), CliError> {
+    let device = args.device.device()?;
+    let (model, card) = load_model(&args.model_dir, &device)?;
+    let (features, _) = ModelFeatures::from_card(&card, &args.model_dir)?;
+    let data = source(&args.data, true).load(&features.spectrogram)?;
+    if data.features.label_map.len() != card.model.num_classes {
+        return Err(CliError::Usage(format!(
+            "the model has {} classes, the {} corpus has {}",
+            card.model.num_classes,
+            data.corpus,
+            data.features.label_map.len()
+        )));
+    }
+    let fold_index = args.fold.unwrap_or(features.fold);
+    let fold = data.folds.get(fold_index).ok_or_else(|| {
+        CliError::Usage(format!(
+            "fold {fold_index} does not exist: the {} corpus has {} fold(s)",
+            data.corpus,
+            data.folds.len()
+        ))
+    })?;
+    let preparation = FoldPreparation {
+        length: mts_data::InputLength::Pad(mts_audio::LengthPolicy::FixedFrames(
+            features.input_frames,
+        )),
+        ..FoldPreparation::default()
+    };
+    let prepared = data.features.fold_data(fold, &preparation)?;
+    let names: Vec<String> = data
+        .features
+        .utterances
+        .iter()
+        .map(|u| u.id.clone())
+        .collect();
+    let test = SplitSet::new(&prepared.test, model.input_size(), &names);
+    let evaluation = Evaluator::new(device)
+        .with_class_names(data.class_names())
+        .evaluate(&model, &test)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&evaluation)?);
+    } else {
+        println!(
+            "test split of {} fold {fold_index}:\n{evaluation}",
+            data.corpus
+        );
+    }
+    Ok(())
+}
+
+fn predict(args: PredictArgs) -> Result<(), CliError> {
+    let device = args.device.device()?;
+    let predictions = predict_files(&args.model_dir, &args.files, &device)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&predictions)?);
+        return Ok(());
+    }
+    for prediction in predictions {
+        println!("{}: {}", prediction.file, prediction.predicted);
+        for (class, p) in &prediction.probabilities {
+            println!("  {class:<12} {:>6.1}%", 100.0 * p);
+        }
+    }
+    Ok(())
+}
+
+fn corpus_stats(args: DataArgs) -> Result<(), CliError> {
+    let source = source(&args, false);
+    let corpus = match &source.data_dir {
+        Some(dir) => Corpus::load(args.corpus, dir)?,
+        None if args.corpus == mts_data::CorpusKind::Synthetic => {
+            mts_data::SyntheticCorpus::generate(&mts_data::SyntheticConfig {
+                seed: args.seed,
+                ..mts_data::SyntheticConfig::default()
+            })?
+            .corpus()
+            .clone()
+        }
+        None => {
+            return Err(CliError::Usage(format!(
+                "--data-dir is required for the {} corpus",
+                args.corpus.slug()
+            )));
+        }
+    };
+    println!("{}", corpus.stats());
+    if !corpus.rejected.is_empty() {
+        println!("{} file(s) not taken:", corpus.rejected.len());
+        for rejected in &corpus.rejected {
+            println!("  {rejected}");
+        }
+    }
+    Ok(())
+}
+
+fn features(args: DataArgs) -> Result<(), CliError> {
+    let source = source(&args, true);
+    let data = source.load(&SpectrogramConfig::paper())?;
+    println!(
+        "{} utterances with spectrograms ({:?}), {} failed; cache {}",
+        data.features.utterances.len(),
+        data.features.summary,
+        data.features.failures.len(),
+        source.cache_dir().display()
+    );
+    for failure in &data.features.failures {
+        println!("  {}: {}", failure.utterance.id, failure.error);
+    }
+    Ok(())
+}

@@ -1,0 +1,235 @@
+//! Standard vs MTS: train several models on the same folds and tabulate their test scores.
+
+use std::fmt::Write as _;
+
+use burn::tensor::Device;
+use mts_core::ScaleUsage;
+use mts_models::{Architecture, ConvKind, ProgressReporter, TrainingConfig};
+use serde::Serialize;
+
+use crate::{CliError, Experiment, LoadedData, conv_name, run_experiment};
+
+/// Which models to compare, on which folds.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// Architectures, in table order.
+    pub architectures: Vec<Architecture>,
+    /// Convolution variants trained for every architecture, in table order.
+    pub convs: Vec<ConvKind>,
+    /// Training settings shared by every model.
+    pub training: TrainingConfig,
+    /// Folds (indices) every model is trained and tested on.
+    pub folds: Vec<usize>,
+}
+
+/// Mean and population standard deviation over folds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MeanStd {
+    /// Mean.
+    pub mean: f64,
+    /// Population standard deviation (0 for one fold).
+    pub std: f64,
+}
+
+impl MeanStd {
+    fn of(values: &[f64]) -> Self {
+        let n = values.len().max(1) as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+        Self {
+            mean,
+            std: var.sqrt(),
+        }
+    }
+}
+
+/// One line of the comparison table: a model's test scores over the folds.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparisonRow {
+    /// `A1 standard`, `A1 MTS (0.5, 1, 2)`, ...
+    pub model: String,
+    /// Number of folds.
+    pub folds: usize,
+    /// Unweighted average recall on the test splits.
+    pub ua: MeanStd,
+    /// Accuracy (weighted average recall) on the test splits.
+    pub wa: MeanStd,
+    /// Macro F1 on the test splits.
+    pub macro_f1: MeanStd,
+    /// Scale usage of each MTS layer on the test splits, counts summed over folds.
+    pub scale_usage: Vec<(String, ScaleUsage)>,
+    /// Mean number of epochs trained.
+    pub epochs: f64,
+    /// Total seconds of training and testing.
+    pub seconds: f64,
+}
+
+/// Trains and tests every architecture × convolution on every fold, printing one progress line
+/// per epoch, and returns one row per model.
+pub fn run_comparison(
+    data: &LoadedData,
+    comparison: &Comparison,
+    device: &Device,
+) -> Result<Vec<ComparisonRow>, CliError> {
+    let mut rows = Vec::new();
+    for &architecture in &comparison.architectures {
+        for conv in &comparison.convs {
+            let mut scores = (Vec::new(), Vec::new(), Vec::new());
+            let mut usage: Vec<(String, ScaleUsage)> = Vec::new();
+            let (mut epochs, mut seconds) = (0usize, 0.0);
+            for &fold in &comparison.folds {
+                let experiment = Experiment {
+                    architecture,
+                    conv: conv.clone(),
+                    training: comparison.training.clone(),
+                    fold,
+                };
+                println!("== {} on {} fold {fold}", experiment.name(), data.corpus);
+                let result =
+                    run_experiment(data, &experiment, device, ProgressReporter::auto(), None)?;
+                let summary = &result.test.segments.summary;
+                println!(
+                    "   test: {summary} (best epoch {}, {:.0} s)",
+                    result.best_epoch, result.seconds
+                );
+                scores.0.push(summary.unweighted_average_recall);
+                scores.1.push(summary.accuracy);
+                scores.2.push(summary.macro_f1);
+                for layer in &result.test.scale_usage {
+                    match usage.iter_mut().find(|(name, _)| *name == layer.layer) {
+                        Some((_, total)) => total
+                            .merge(&layer.usage)
+                            .expect("the same layer has the same scales in every fold"),
+                        None => usage.push((layer.layer.clone(), layer.usage.clone())),
+                    }
+                }
+                epochs += result.epochs;
+                seconds += result.seconds;
+            }
+            rows.push(ComparisonRow {
+                model: format!("{architecture} {}", conv_name(conv)),
+                folds: comparison.folds.len(),
+                ua: MeanStd::of(&scores.0),
+                wa: MeanStd::of(&scores.1),
+                macro_f1: MeanStd::of(&scores.2),
+                scale_usage: usage,
+                epochs: epochs as f64 / comparison.folds.len().max(1) as f64,
+                seconds,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+fn percent(s: MeanStd) -> String {
+    format!("{:.1} ± {:.1}", 100.0 * s.mean, 100.0 * s.std)
+}
+
+fn usage_text(usage: &[(String, ScaleUsage)]) -> String {
+    if usage.is_empty() {
+        return "–".to_string();
+    }
+    usage
+        .iter()
+        .map(|(layer, usage)| {
+            let shares: Vec<String> = usage
+                .iter()
+                .map(|(scale, share)| format!("{scale}: {:.0}%", 100.0 * share))
+                .collect();
+            format!("{layer} {}", shares.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The comparison as a markdown table (UA and WA in percent, mean ± std over folds).
+pub fn markdown_table(rows: &[ComparisonRow]) -> String {
+    let mut out = String::from(
+        "| model | folds | UA % | WA % | macro F1 | epochs | scale usage (test) |\n\
+         |---|---|---|---|---|---|---|\n",
+    );
+    for row in rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {:.3} | {:.1} | {} |",
+            row.model,
+            row.folds,
+            percent(row.ua),
+            percent(row.wa),
+            row.macro_f1.mean,
+            row.epochs,
+            usage_text(&row.scale_usage)
+        );
+    }
+    out
+}
+
+/// The comparison as CSV, one row per model.
+pub fn csv_table(rows: &[ComparisonRow]) -> String {
+    let mut out = String::from(
+        "model,folds,ua_mean,ua_std,wa_mean,wa_std,macro_f1_mean,macro_f1_std,epochs,seconds,scale_usage\n",
+    );
+    for row in rows {
+        let _ = writeln!(
+            out,
+            "\"{}\",{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.2},{:.1},\"{}\"",
+            row.model,
+            row.folds,
+            row.ua.mean,
+            row.ua.std,
+            row.wa.mean,
+            row.wa.std,
+            row.macro_f1.mean,
+            row.macro_f1.std,
+            row.epochs,
+            row.seconds,
+            usage_text(&row.scale_usage)
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mts_core::ScaleSet;
+
+    fn row() -> ComparisonRow {
+        let scales = ScaleSet::time(&[0.5, 1.0, 2.0]);
+        ComparisonRow {
+            model: "A1 MTS (0.5, 1, 2)".into(),
+            folds: 2,
+            ua: MeanStd::of(&[0.5, 0.7]),
+            wa: MeanStd::of(&[0.6, 0.6]),
+            macro_f1: MeanStd::of(&[0.4, 0.6]),
+            scale_usage: vec![(
+                "conv".into(),
+                ScaleUsage::from_counts(scales, vec![1, 2, 1]).unwrap(),
+            )],
+            epochs: 12.5,
+            seconds: 30.0,
+        }
+    }
+
+    #[test]
+    fn mean_and_population_std() {
+        let s = MeanStd::of(&[0.5, 0.7]);
+        assert!((s.mean - 0.6).abs() < 1e-12 && (s.std - 0.1).abs() < 1e-12);
+    }
+
+    #[test]
+    fn markdown_and_csv_show_every_score() {
+        let md = markdown_table(&[row()]);
+        assert!(md.contains(
+            "| A1 MTS (0.5, 1, 2) | 2 | 60.0 ± 10.0 | 60.0 ± 0.0 | 0.500 | 12.5 | conv 0.5: 25%, 1: 50%, 2: 25% |"
+        ), "{md}");
+        let csv = csv_table(&[row()]);
+        assert!(
+            csv.lines()
+                .nth(1)
+                .unwrap()
+                .starts_with("\"A1 MTS (0.5, 1, 2)\",2,0.600000,0.100000"),
+            "{csv}"
+        );
+    }
+}

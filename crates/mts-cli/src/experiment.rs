@@ -1,0 +1,130 @@
+//! One experiment: train one architecture × convolution on one fold, test the best checkpoint.
+
+use std::path::Path;
+use std::time::Instant;
+
+use burn::tensor::Device;
+use mts_data::FoldPreparation;
+use mts_models::{
+    Architecture, ConvKind, Evaluation, Evaluator, ModelCard, SerModel, SerModelConfig, Trainer,
+    TrainingConfig, TrainingObserver,
+};
+use serde::Serialize;
+
+use crate::{CliError, LoadedData, ModelFeatures, SplitSet};
+
+/// What to train.
+#[derive(Debug, Clone, Serialize)]
+pub struct Experiment {
+    /// The architecture (A1–A4).
+    pub architecture: Architecture,
+    /// Standard or MTS convolutions.
+    pub conv: ConvKind,
+    /// Optimiser, batch size, epochs, early stopping, seed.
+    pub training: TrainingConfig,
+    /// The fold (index into the data's folds).
+    pub fold: usize,
+}
+
+impl Experiment {
+    /// `A2 standard` or `A2 MTS (0.5, 1, 2)`.
+    pub fn name(&self) -> String {
+        format!("{} {}", self.architecture, conv_name(&self.conv))
+    }
+}
+
+/// `standard` or `MTS (0.5, 1, 2)`.
+pub fn conv_name(conv: &ConvKind) -> String {
+    match conv {
+        ConvKind::Standard => "standard".to_string(),
+        ConvKind::Mts { scales, .. } => format!("MTS {scales}"),
+    }
+}
+
+/// A trained model, its card (with feature settings and normaliser) and its test scores.
+#[derive(Debug)]
+pub struct ExperimentResult {
+    /// What was trained.
+    pub experiment: Experiment,
+    /// The best-validation-loss model, in inference mode.
+    pub model: SerModel,
+    /// The card to save with the model.
+    pub card: ModelCard,
+    /// Scores on the fold's test split.
+    pub test: Evaluation,
+    /// Epoch (from 1) of the best validation loss.
+    pub best_epoch: usize,
+    /// Epochs run.
+    pub epochs: usize,
+    /// Wall-clock seconds of training and testing.
+    pub seconds: f64,
+}
+
+/// Trains `experiment` on `data` and tests the best-validation-loss model.
+///
+/// Inputs are padded to the longest utterance and normalised with statistics of the fold's
+/// training split only. With `checkpoint_dir`, training writes a checkpoint every epoch and
+/// resumes from one found there.
+pub fn run_experiment(
+    data: &LoadedData,
+    experiment: &Experiment,
+    device: &Device,
+    observer: impl TrainingObserver,
+    checkpoint_dir: Option<&Path>,
+) -> Result<ExperimentResult, CliError> {
+    let start = Instant::now();
+    let fold = data.folds.get(experiment.fold).ok_or_else(|| {
+        CliError::Usage(format!(
+            "fold {} does not exist: the {} corpus has {} fold(s)",
+            experiment.fold,
+            data.corpus,
+            data.folds.len()
+        ))
+    })?;
+    let prepared = data.features.fold_data(fold, &FoldPreparation::default())?;
+    let input_size = prepared
+        .train
+        .input_shape()
+        .ok_or_else(|| CliError::Usage(format!("fold {} has no training data", experiment.fold)))?;
+    let names: Vec<String> = data
+        .features
+        .utterances
+        .iter()
+        .map(|u| u.id.clone())
+        .collect();
+    let train = SplitSet::new(&prepared.train, input_size, &names);
+    let valid = SplitSet::new(&prepared.validation, input_size, &names);
+    let test = SplitSet::new(&prepared.test, input_size, &names);
+    let class_names = data.class_names();
+
+    let model_config = SerModelConfig::new(experiment.architecture, input_size, class_names.len())
+        .with_conv(experiment.conv.clone());
+    let mut trainer =
+        Trainer::new(experiment.training.clone(), device.clone()).with_observer(observer);
+    if let Some(dir) = checkpoint_dir {
+        trainer = trainer.with_checkpoint_dir(dir);
+    }
+    let outcome = trainer.fit(&model_config, &train, &valid)?;
+    let evaluator = Evaluator::new(device.clone()).with_class_names(class_names.clone());
+    let evaluation = evaluator.evaluate(&outcome.best_model, &test)?;
+
+    let features = ModelFeatures {
+        spectrogram: data.features.config.clone(),
+        input_frames: input_size[0],
+        corpus: data.corpus.clone(),
+        fold: experiment.fold,
+    };
+    let card = ModelCard::new(model_config)
+        .with_class_names(class_names)
+        .with_features(&features)?
+        .with_normalizer(&prepared.normalizer)?;
+    Ok(ExperimentResult {
+        experiment: experiment.clone(),
+        model: outcome.best_model,
+        card,
+        test: evaluation,
+        best_epoch: outcome.best_epoch,
+        epochs: outcome.history.len(),
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}

@@ -1,0 +1,25 @@
+//! The `mts` command line as a library: data sources, experiments, comparisons, prediction.
+//!
+//! The binary (`src/main.rs`) parses [`args::Cli`] and calls [`run`]; the root package's
+//! `train_ser` example calls [`run_comparison`] directly.
+
+pub mod args;
+mod commands;
+mod compare;
+mod device;
+mod error;
+mod experiment;
+mod model_features;
+mod predict;
+mod source;
+mod split_set;
+
+pub use commands::run;
+pub use compare::{Comparison, ComparisonRow, MeanStd, csv_table, markdown_table, run_comparison};
+pub use device::DeviceChoice;
+pub use error::CliError;
+pub use experiment::{Experiment, ExperimentResult, conv_name, run_experiment};
+pub use model_features::ModelFeatures;
+pub use predict::{Prediction, predict_files};
+pub use source::{DataSource, LoadedData};
+pub use split_set::SplitSet;

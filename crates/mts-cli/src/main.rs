@@ -1,0 +1,13 @@
+//! `mts`: train, evaluate and compare standard vs multi-time-scale models for speech emotion
+//! recognition, and predict emotions from audio files. `mts --help` lists the commands.
+
+use clap::Parser;
+use mts_cli::args::Cli;
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(error) = mts_cli::run(cli) {
+        eprintln!("error: {error}");
+        std::process::exit(1);
+    }
+}

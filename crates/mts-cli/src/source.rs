@@ -1,0 +1,116 @@
+//! Where the spectrograms come from: a corpus folder, or the built-in synthetic corpus.
+
+use std::path::{Path, PathBuf};
+
+use mts_audio::SpectrogramConfig;
+use mts_data::{
+    Corpus, CorpusKind, FeatureCache, FeatureOptions, FeatureSet, FoldConfig, SpeakerFolds,
+    SyntheticConfig, SyntheticCorpus,
+};
+
+use crate::CliError;
+
+/// A corpus and its speaker-independent folds, with every utterance's spectrogram.
+#[derive(Debug)]
+pub struct LoadedData {
+    /// The corpus name (`synthetic`, `emodb`, ...).
+    pub corpus: String,
+    /// Spectrograms (un-normalised, natural length) and labels.
+    pub features: FeatureSet,
+    /// Speaker-independent folds over `features.utterances`.
+    pub folds: SpeakerFolds,
+}
+
+impl LoadedData {
+    /// The class names, in class-index order.
+    pub fn class_names(&self) -> Vec<String> {
+        self.features.label_map.names()
+    }
+}
+
+/// What to load.
+#[derive(Debug, Clone)]
+pub struct DataSource {
+    /// The corpus; [`CorpusKind::Synthetic`] is generated in memory.
+    pub corpus: CorpusKind,
+    /// The corpus folder (required for every corpus but the synthetic one).
+    pub data_dir: Option<PathBuf>,
+    /// Where spectrograms are cached (when `None`: `$MTS_CACHE_DIR`, else `~/.cache/mts`, else
+    /// the system's temporary folder; never the corpus folder, which may be read-only).
+    pub cache_dir: Option<PathBuf>,
+    /// Number of folds for real corpora.
+    pub folds: usize,
+    /// Seed of the fold assignment and of the synthetic corpus.
+    pub seed: u64,
+    /// Show a progress bar while computing spectrograms.
+    pub progress: bool,
+}
+
+impl DataSource {
+    /// The built-in synthetic corpus with its speaker-disjoint split.
+    pub fn synthetic(seed: u64) -> Self {
+        Self {
+            corpus: CorpusKind::Synthetic,
+            data_dir: None,
+            cache_dir: None,
+            folds: 1,
+            seed,
+            progress: false,
+        }
+    }
+
+    /// Loads the corpus and computes (or reads from the cache) its spectrograms.
+    pub fn load(&self, config: &SpectrogramConfig) -> Result<LoadedData, CliError> {
+        if self.corpus == CorpusKind::Synthetic {
+            let synthetic = SyntheticCorpus::generate(&SyntheticConfig {
+                seed: self.seed,
+                ..SyntheticConfig::default()
+            })?;
+            return Ok(LoadedData {
+                corpus: self.corpus.slug().to_string(),
+                features: FeatureSet::from_synthetic(&synthetic, config)?,
+                folds: synthetic.folds(),
+            });
+        }
+        let dir = self.data_dir.as_deref().ok_or_else(|| {
+            CliError::Usage(format!(
+                "--data-dir is required for the {} corpus",
+                self.corpus.slug()
+            ))
+        })?;
+        let corpus = Corpus::load(self.corpus, dir)?;
+        let cache = FeatureCache::open(self.cache_dir())?;
+        let options = FeatureOptions {
+            progress: self.progress,
+            ..FeatureOptions::default()
+        };
+        let features = FeatureSet::compute(&corpus, config, Some(&cache), &options)?;
+        let folds = SpeakerFolds::k_fold(
+            &corpus,
+            &FoldConfig {
+                k: self.folds,
+                seed: self.seed,
+                ..FoldConfig::default()
+            },
+        )?;
+        Ok(LoadedData {
+            corpus: self.corpus.slug().to_string(),
+            features,
+            folds,
+        })
+    }
+
+    /// The feature-cache folder this source uses.
+    pub fn cache_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.cache_dir {
+            return dir.clone();
+        }
+        if let Some(dir) = std::env::var_os("MTS_CACHE_DIR") {
+            return PathBuf::from(dir);
+        }
+        match std::env::var_os("HOME") {
+            Some(home) => Path::new(&home).join(".cache").join("mts"),
+            None => std::env::temp_dir().join("mts-cache"),
+        }
+    }
+}
