@@ -122,8 +122,13 @@ impl AlexNetConfig {
             return Err(ModelConfigError::InvalidDropout { prob: self.dropout });
         }
         let [g2, g3, g4, g5] = Self::plain_geometries();
-        let (conv1, size) =
-            ConvLayer::build("conv1", &self.conv, self.conv1_geometry(), self.input_size, device)?;
+        let (conv1, size) = ConvLayer::build(
+            "conv1",
+            &self.conv,
+            self.conv1_geometry(),
+            self.input_size,
+            device,
+        )?;
         let size = pooled("pool1", size)?;
         let (conv2, size) = ConvLayer::build("conv2", &self.conv, g2, size, device)?;
         let size = pooled("pool2", size)?;
@@ -263,7 +268,9 @@ mod tests {
     fn smallest_input_is_63_frames() {
         let device = Device::flex();
         assert!(AlexNetConfig::new([63, 63], 4).try_init(&device).is_ok());
-        let err = AlexNetConfig::new([62, 63], 4).try_init(&device).unwrap_err();
+        let err = AlexNetConfig::new([62, 63], 4)
+            .try_init(&device)
+            .unwrap_err();
         assert!(matches!(err, ModelConfigError::InputTooSmall { .. }));
         let err = AlexNetConfig::new([63, 63], 4)
             .with_dropout(1.0)

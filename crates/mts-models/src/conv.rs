@@ -264,8 +264,13 @@ mod tests {
             geometry.output_size("conv1", [63, 100], [11, 11]).unwrap(),
             [15, 24]
         );
-        let err = geometry.output_size("conv1", [6, 100], [11, 11]).unwrap_err();
-        assert!(matches!(err, ModelConfigError::InputTooSmall { layer: "conv1", .. }));
+        let err = geometry
+            .output_size("conv1", [6, 100], [11, 11])
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            ModelConfigError::InputTooSmall { layer: "conv1", .. }
+        ));
     }
 
     #[test]
@@ -275,7 +280,13 @@ mod tests {
         let geometry = ConvGeometry::valid([1, 2], [10, 5]);
         // 15 frames fit the 10-frame kernel but not the 20-frame branch.
         let err = ConvLayer::build("conv", &kind, geometry, [15, 8], &device).unwrap_err();
-        assert!(matches!(err, ModelConfigError::InputTooSmall { kernel: [20, 5], .. }));
+        assert!(matches!(
+            err,
+            ModelConfigError::InputTooSmall {
+                kernel: [20, 5],
+                ..
+            }
+        ));
         let centered = ConvKind::Mts {
             scales: ScaleSet::time(&[0.5, 1.0, 2.0]),
             sharing: KernelSharing::Shared,

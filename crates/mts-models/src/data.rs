@@ -246,8 +246,8 @@ mod tests {
 
     #[test]
     fn in_memory_set_checks_lengths_and_batches() {
-        let err = InMemorySet::new([2, 3], vec![LabeledSpectrogram::new(vec![0.0; 5], 0)])
-            .unwrap_err();
+        let err =
+            InMemorySet::new([2, 3], vec![LabeledSpectrogram::new(vec![0.0; 5], 0)]).unwrap_err();
         assert_eq!(
             err.to_string(),
             "item 0 has 5 values, expected 6 for a [2, 3] spectrogram"
@@ -264,7 +264,12 @@ mod tests {
         assert!(check_set("train", &set, [2, 3], 2).is_ok());
         assert_eq!(
             check_set("train", &set, [2, 3], 1),
-            Err(DataError::Label { split: "train", index: 0, label: 1, num_classes: 1 })
+            Err(DataError::Label {
+                split: "train",
+                index: 0,
+                label: 1,
+                num_classes: 1
+            })
         );
         assert!(matches!(
             check_set("valid", &set, [3, 2], 2),

@@ -59,7 +59,11 @@ pub struct Evaluation {
 impl fmt::Display for Evaluation {
     /// The headline metrics, the confusion matrix and the scale usage, as text.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "segments:   {}  loss {:.4}", self.segments.summary, self.loss)?;
+        writeln!(
+            f,
+            "segments:   {}  loss {:.4}",
+            self.segments.summary, self.loss
+        )?;
         if let Some(utterances) = &self.utterances {
             writeln!(f, "utterances: {}", utterances.summary)?;
         }
@@ -141,14 +145,13 @@ impl Evaluator {
         for (index, probabilities) in run.probabilities.iter().enumerate() {
             segments.add(data.label(index), argmax(probabilities));
         }
-        let utterances = pool_utterances(data, &run.probabilities)?
-            .map(|pooled| {
-                let mut matrix = ConfusionMatrix::new(self.class_names(num_classes));
-                for (label, probabilities) in pooled {
-                    matrix.add(label, argmax(&probabilities));
-                }
-                matrix.into()
-            });
+        let utterances = pool_utterances(data, &run.probabilities)?.map(|pooled| {
+            let mut matrix = ConfusionMatrix::new(self.class_names(num_classes));
+            for (label, probabilities) in pooled {
+                matrix.add(label, argmax(&probabilities));
+            }
+            matrix.into()
+        });
         let scale_usage = model
             .mts_layer_names()
             .into_iter()
@@ -241,12 +244,15 @@ pub(crate) fn argmax(values: &[f32]) -> usize {
         .0
 }
 
+/// An utterance's label and the mean class probabilities of its segments.
+type PooledUtterance = (usize, Vec<f32>);
+
 /// `(label, mean probabilities)` per utterance in order of first appearance, or `None` when no
 /// item has an utterance id. Items without one count as utterances of their own.
 fn pool_utterances(
     data: &dyn SpectrogramSet,
     probabilities: &[Vec<f32>],
-) -> Result<Option<Vec<(usize, Vec<f32>)>>, DataError> {
+) -> Result<Option<Vec<PooledUtterance>>, DataError> {
     if (0..data.len()).all(|i| data.utterance(i).is_none()) {
         return Ok(None);
     }
@@ -319,8 +325,7 @@ mod tests {
         assert!((pooled[0].1[0] - 0.65).abs() < 1e-6);
         assert_eq!(pooled[1], (1, vec![0.2, 0.8]));
 
-        let mixed =
-            InMemorySet::new([1, 1], vec![item(0, Some("y")), item(1, Some("y"))]).unwrap();
+        let mixed = InMemorySet::new([1, 1], vec![item(0, Some("y")), item(1, Some("y"))]).unwrap();
         let err = pool_utterances(&mixed, &probs[..2]).unwrap_err();
         assert_eq!(
             err.to_string(),

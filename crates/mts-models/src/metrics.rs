@@ -40,8 +40,10 @@ impl ConfusionMatrix {
     /// square with one row per class name.
     pub fn from_counts(class_names: Vec<String>, counts: Vec<Vec<u64>>) -> Option<Self> {
         let n = class_names.len();
-        (counts.len() == n && counts.iter().all(|row| row.len() == n))
-            .then_some(Self { class_names, counts })
+        (counts.len() == n && counts.iter().all(|row| row.len() == n)).then_some(Self {
+            class_names,
+            counts,
+        })
     }
 
     /// Counts one item of class `truth` predicted as `predicted`.
@@ -365,7 +367,10 @@ mod tests {
              b            0  2  2   50.0%\n\
              c            1  0  1   50.0%\n"
         );
-        assert_eq!(m.to_csv(), "true\\predicted,a,b,c\na,3,1,0\nb,0,2,2\nc,1,0,1\n");
+        assert_eq!(
+            m.to_csv(),
+            "true\\predicted,a,b,c\na,3,1,0\nb,0,2,2\nc,1,0,1\n"
+        );
         let json = serde_json::to_string(&m).unwrap();
         assert_eq!(
             json,

@@ -60,7 +60,8 @@ impl CnnOneConvConfig {
     pub fn try_init(&self, device: &Device) -> Result<CnnOneConv, ModelConfigError> {
         check_common(self.input_size, self.num_classes, self.hidden)?;
         let geometry = ConvGeometry::valid([1, self.channels], self.kernel_size);
-        let (conv, [t, f]) = ConvLayer::build("conv", &self.conv, geometry, self.input_size, device)?;
+        let (conv, [t, f]) =
+            ConvLayer::build("conv", &self.conv, geometry, self.input_size, device)?;
         let dense_input = self.channels * t * f;
         Ok(CnnOneConv {
             conv,
@@ -178,14 +179,30 @@ mod tests {
     #[test]
     fn invalid_configs_are_errors() {
         let device = Device::flex();
-        let err = CnnOneConvConfig::new([40, 20], 1).try_init(&device).unwrap_err();
-        assert_eq!(err.to_string(), "a classifier needs at least 2 classes, got 1");
-        let err = CnnOneConvConfig::new([9, 20], 4).try_init(&device).unwrap_err();
-        assert!(matches!(err, ModelConfigError::InputTooSmall { layer: "conv", .. }));
+        let err = CnnOneConvConfig::new([40, 20], 1)
+            .try_init(&device)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a classifier needs at least 2 classes, got 1"
+        );
+        let err = CnnOneConvConfig::new([9, 20], 4)
+            .try_init(&device)
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            ModelConfigError::InputTooSmall { layer: "conv", .. }
+        ));
         let err = CnnOneConvConfig::new([40, 20], 4)
             .with_channels(0)
             .try_init(&device)
             .unwrap_err();
-        assert!(matches!(err, ModelConfigError::ZeroSize { field: "channels", .. }));
+        assert!(matches!(
+            err,
+            ModelConfigError::ZeroSize {
+                field: "channels",
+                ..
+            }
+        ));
     }
 }

@@ -107,7 +107,11 @@ impl SerModelConfig {
         let (input, classes) = (self.input_size, self.num_classes);
         Ok(match self.architecture {
             Architecture::A1 | Architecture::A2 => {
-                let channels = if self.architecture == Architecture::A1 { 1 } else { 10 };
+                let channels = if self.architecture == Architecture::A1 {
+                    1
+                } else {
+                    10
+                };
                 SerModel::OneConv(
                     CnnOneConvConfig::new(input, classes)
                         .with_channels(channels)
@@ -175,6 +179,9 @@ impl SerModelConfig {
 
 /// A speech-emotion classifier of any of the four architectures. Create it with
 /// [`SerModelConfig`].
+// A model is built once and moved rarely; boxing the larger variant would buy nothing and
+// `#[derive(Module)]` wants the modules inline.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum SerModel {
     /// A1 or A2.
@@ -290,7 +297,10 @@ mod tests {
         );
         let json = serde_json::to_string(&config).unwrap();
         assert!(json.contains(r#""architecture":"a2""#), "{json}");
-        assert_eq!(config.to_string(), serde_json::to_string_pretty(&config).unwrap());
+        assert_eq!(
+            config.to_string(),
+            serde_json::to_string_pretty(&config).unwrap()
+        );
         let back: SerModelConfig = serde_json::from_str(&json).unwrap();
         assert_eq!(back, config);
     }

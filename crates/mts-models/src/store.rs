@@ -91,12 +91,18 @@ impl ModelCard {
 
     /// The stored feature configuration as `T`, `None` when there is none.
     pub fn features<T: DeserializeOwned>(&self) -> Result<Option<T>, serde_json::Error> {
-        self.features.clone().map(serde_json::from_value).transpose()
+        self.features
+            .clone()
+            .map(serde_json::from_value)
+            .transpose()
     }
 
     /// The stored normaliser as `T`, `None` when there is none.
     pub fn normalizer<T: DeserializeOwned>(&self) -> Result<Option<T>, serde_json::Error> {
-        self.normalizer.clone().map(serde_json::from_value).transpose()
+        self.normalizer
+            .clone()
+            .map(serde_json::from_value)
+            .transpose()
     }
 
     /// The name of class `index`: its class name, or the index when the classes are unnamed.
@@ -302,7 +308,11 @@ pub fn read_config(dir: impl AsRef<Path>) -> Result<ModelCard, ModelStoreError> 
     let value: Value = serde_json::from_str(&text).map_err(|err| invalid(err.to_string()))?;
     match value.get("format").and_then(Value::as_str) {
         Some(MODEL_FORMAT) => {}
-        Some(other) => return Err(invalid(format!("format is {other:?}, not {MODEL_FORMAT:?}"))),
+        Some(other) => {
+            return Err(invalid(format!(
+                "format is {other:?}, not {MODEL_FORMAT:?}"
+            )));
+        }
         None => return Err(invalid(format!("no \"format\": {MODEL_FORMAT:?} field"))),
     }
     let version = value.get("format_version").and_then(Value::as_u64);
@@ -362,7 +372,10 @@ mod tests {
         let bad = card.with_class_names(["one"]);
         assert!(matches!(
             bad.check(),
-            Err(ModelStoreError::ClassNames { names: 1, classes: 3 })
+            Err(ModelStoreError::ClassNames {
+                names: 1,
+                classes: 3
+            })
         ));
     }
 }

@@ -204,6 +204,9 @@ mod tests {
         let err = CnnTwoConvConfig::new([20, 40], 3)
             .try_init(&Device::flex())
             .unwrap_err();
-        assert!(matches!(err, ModelConfigError::InputTooSmall { layer: "conv2", .. }));
+        assert!(matches!(
+            err,
+            ModelConfigError::InputTooSmall { layer: "conv2", .. }
+        ));
     }
 }

@@ -91,7 +91,10 @@ fn segmented_utterances_are_also_scored_whole() {
     let err = Evaluator::new(device.clone())
         .evaluate(&model, &mixed)
         .unwrap_err();
-    assert!(matches!(err, DataError::MixedUtteranceLabels { .. }), "{err}");
+    assert!(
+        matches!(err, DataError::MixedUtteranceLabels { .. }),
+        "{err}"
+    );
 
     let wrong = common::noise_set([41, 20], 2, 1, 1);
     let err = Evaluator::new(device).evaluate(&model, &wrong).unwrap_err();

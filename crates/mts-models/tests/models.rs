@@ -71,7 +71,10 @@ fn parameter_counts_match_and_variants_are_equal() {
         assert_eq!(multi.num_params(), standard.num_params(), "{architecture}");
     }
     // torchvision's AlexNet has 61 100 840 parameters with 3 input channels and 1000 classes.
-    assert_eq!(expected_params(Architecture::A4), 61_100_840 - 2 * 64 * 121 - 996 * 4097);
+    assert_eq!(
+        expected_params(Architecture::A4),
+        61_100_840 - 2 * 64 * 121 - 996 * 4097
+    );
 }
 
 #[test]
@@ -82,7 +85,10 @@ fn paper_size_models_count_without_allocating() {
         let model = SerModelConfig::new(Architecture::A2, [281, 513], 7)
             .with_conv(conv)
             .init(&device);
-        assert_eq!(model.num_params(), 510 + 1_384_480 * 200 + 200 + 200 * 7 + 7);
+        assert_eq!(
+            model.num_params(),
+            510 + 1_384_480 * 200 + 200 + 200 * 7 + 7
+        );
     }
 }
 
@@ -91,7 +97,11 @@ fn logits_and_scale_usage_shapes() {
     let device = Device::flex();
     for architecture in Architecture::ALL {
         let [time, freq] = input_size(architecture);
-        let batch = if architecture == Architecture::A4 { 1 } else { 2 };
+        let batch = if architecture == Architecture::A4 {
+            1
+        } else {
+            2
+        };
         let data = common::noise_set([time, freq], 1, batch, 3);
         for conv in [ConvKind::Standard, mts()] {
             let model = config(architecture, conv.clone()).init(&device);
@@ -158,17 +168,28 @@ fn too_small_inputs_and_bad_scales_are_config_errors() {
         .with_conv(mts())
         .try_init(&device)
         .unwrap_err();
-    assert!(err.to_string().starts_with("conv2: its input of [15, 8]"), "{err}");
+    assert!(
+        err.to_string().starts_with("conv2: its input of [15, 8]"),
+        "{err}"
+    );
     let err = SerModelConfig::new(Architecture::A1, [40, 20], 4)
         .with_conv(ConvKind::mts(ScaleSet::time(&[0.05, 1.0])))
         .try_init(&device)
         .unwrap_err();
-    assert!(err.to_string().starts_with("conv: scale #0 (0.05)"), "{err}");
+    assert!(
+        err.to_string().starts_with("conv: scale #0 (0.05)"),
+        "{err}"
+    );
 }
 
 /// Trains on `data` alone (it is also the validation set) and returns the first training loss
 /// and the lowest validation loss.
-fn overfit(config: &SerModelConfig, data: &InMemorySet, learning_rate: f64, epochs: usize) -> (f64, f64) {
+fn overfit(
+    config: &SerModelConfig,
+    data: &InMemorySet,
+    learning_rate: f64,
+    epochs: usize,
+) -> (f64, f64) {
     let training = TrainingConfig::new()
         .with_learning_rate(learning_rate)
         .with_batch_size(data.len())
@@ -198,9 +219,9 @@ fn small_models_overfit_a_tiny_batch() {
     }
 }
 
-/// AlexNet with a 256-unit classifier (the full 4096-unit one has 57 M parameters, too slow to
-/// train in a unit test; its shapes, counts and save/load are tested at full size): Adam steps on
-/// one batch of 4 until the inference-mode loss has fallen by 90%.
+/// AlexNet with a 1024-unit classifier and no dropout (the full 4096-unit one has 57 M
+/// parameters, too slow to train in a test; its shapes, counts and save/load are tested at full
+/// size): at most 60 Adam steps on one batch of 4 bring the inference-mode loss down by 90%.
 #[test]
 fn alexnet_overfits_a_tiny_batch() {
     let device = Device::flex().autodiff();
@@ -210,7 +231,8 @@ fn alexnet_overfits_a_tiny_batch() {
     let loss_fn = CrossEntropyLossConfig::new().init(&device);
     for conv in [ConvKind::Standard, mts()] {
         let mut model = AlexNetConfig::new(input_size(Architecture::A4), CLASSES)
-            .with_hidden(256)
+            .with_hidden(1024)
+            .with_dropout(0.0)
             .with_conv(conv.clone())
             .init(&device);
         let mut optimizer = AdamConfig::new().init();
@@ -227,12 +249,15 @@ fn alexnet_overfits_a_tiny_batch() {
         for _ in 0..60 {
             let loss = loss_fn.forward(model.forward(input.clone()), targets.clone());
             let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optimizer.step(1e-3, model, grads);
+            model = optimizer.step(3e-4, model, grads);
             best = best.min(eval_loss(&model));
             if best <= 0.1 * first {
                 break;
             }
         }
-        assert!(best <= 0.1 * first, "a4 {conv}: loss {first:.4} -> {best:.4}");
+        assert!(
+            best <= 0.1 * first,
+            "a4 {conv}: loss {first:.4} -> {best:.4}"
+        );
     }
 }

@@ -58,13 +58,21 @@ fn save_then_load_gives_identical_logits() {
         assert_eq!(names(&folder), vec![CONFIG_FILE, WEIGHTS_FILE]);
         let (loaded, loaded_card) = load_model(&folder, &device).unwrap();
         assert_eq!(loaded_card, card);
-        assert_eq!(common::logits(&loaded, input), before, "{}", config.summary());
+        assert_eq!(
+            common::logits(&loaded, input),
+            before,
+            "{}",
+            config.summary()
+        );
         assert_eq!(common::parameters(&loaded), common::parameters(&model));
         let features: serde_json::Value = loaded_card.features().unwrap().unwrap();
         assert_eq!(features["hop"], 160);
     }
     // Only the model folders, no temporaries.
-    assert_eq!(names(dir.path()), vec!["model-0", "model-1", "model-2", "model-3"]);
+    assert_eq!(
+        names(dir.path()),
+        vec!["model-0", "model-1", "model-2", "model-3"]
+    );
 }
 
 #[test]
@@ -93,7 +101,10 @@ fn bad_folders_give_typed_errors() {
 
     // Missing folder.
     let err = load_model(dir.path().join("missing"), &device).unwrap_err();
-    assert!(matches!(err, ModelStoreError::NotAModelFolder { .. }), "{err}");
+    assert!(
+        matches!(err, ModelStoreError::NotAModelFolder { .. }),
+        "{err}"
+    );
 
     // A copy of the good folder with one file changed.
     let variant = |name: &str, file: &str, contents: &[u8]| {
@@ -114,22 +125,38 @@ fn bad_folders_give_typed_errors() {
     };
 
     let err = load_model(variant("garbage", CONFIG_FILE, b"{not json"), &device).unwrap_err();
-    assert!(matches!(err, ModelStoreError::InvalidConfig { .. }), "{err}");
+    assert!(
+        matches!(err, ModelStoreError::InvalidConfig { .. }),
+        "{err}"
+    );
 
     let other_format = edited(&|json| json["format"] = "something-else".into());
     let err = load_model(variant("format", CONFIG_FILE, &other_format), &device).unwrap_err();
-    assert!(matches!(err, ModelStoreError::InvalidConfig { .. }), "{err}");
+    assert!(
+        matches!(err, ModelStoreError::InvalidConfig { .. }),
+        "{err}"
+    );
 
     let no_model = edited(&|json| {
         json.as_object_mut().unwrap().remove("model");
     });
     let err = load_model(variant("no-model", CONFIG_FILE, &no_model), &device).unwrap_err();
-    assert!(matches!(err, ModelStoreError::InvalidConfig { .. }), "{err}");
+    assert!(
+        matches!(err, ModelStoreError::InvalidConfig { .. }),
+        "{err}"
+    );
 
     let future = edited(&|json| json["format_version"] = 99.into());
     let err = load_model(variant("future", CONFIG_FILE, &future), &device).unwrap_err();
     assert!(
-        matches!(err, ModelStoreError::UnsupportedVersion { found: 99, supported: 1, .. }),
+        matches!(
+            err,
+            ModelStoreError::UnsupportedVersion {
+                found: 99,
+                supported: 1,
+                ..
+            }
+        ),
         "{err}"
     );
 
@@ -159,8 +186,11 @@ fn bad_folders_give_typed_errors() {
     )
     .unwrap_err();
     assert!(matches!(err, ModelStoreError::Weights { .. }), "{err}");
-    let err = load_model(variant("noise", WEIGHTS_FILE, b"not a burnpack file"), &device)
-        .unwrap_err();
+    let err = load_model(
+        variant("noise", WEIGHTS_FILE, b"not a burnpack file"),
+        &device,
+    )
+    .unwrap_err();
     assert!(matches!(err, ModelStoreError::Weights { .. }), "{err}");
 
     let missing_weights = dir.path().join("no-weights");
@@ -184,7 +214,10 @@ fn saves_refuse_foreign_folders_and_mismatched_cards() {
     fs::create_dir_all(&foreign).unwrap();
     fs::write(foreign.join("cat.jpg"), b"meow").unwrap();
     let err = save_model(&foreign, &model, &card(config.clone())).unwrap_err();
-    assert!(matches!(err, ModelStoreError::WouldReplaceOther { .. }), "{err}");
+    assert!(
+        matches!(err, ModelStoreError::WouldReplaceOther { .. }),
+        "{err}"
+    );
     assert_eq!(names(&foreign), vec!["cat.jpg"]);
 
     // A card for another model, or with the wrong number of class names.

@@ -116,9 +116,8 @@ fn resuming_after_an_interruption_equals_an_unbroken_run() {
         common::parameters(&resumed.best_model),
         common::parameters(&unbroken.best_model)
     );
-    let losses = |history: &[EpochSummary]| -> Vec<f64> {
-        history.iter().map(|e| e.valid_loss).collect()
-    };
+    let losses =
+        |history: &[EpochSummary]| -> Vec<f64> { history.iter().map(|e| e.valid_loss).collect() };
     assert_eq!(losses(&resumed.history), losses(&unbroken.history));
 
     // A finished run's checkpoint answers at once with the same result.
@@ -141,7 +140,12 @@ fn resuming_after_an_interruption_equals_an_unbroken_run() {
     let best = format!("best-{:04}.bpk", unbroken.best_epoch);
     assert_eq!(
         files,
-        vec![best.as_str(), "model-0006.bpk", "optimizer-0006.bpk", "state.json"]
+        vec![
+            best.as_str(),
+            "model-0006.bpk",
+            "optimizer-0006.bpk",
+            "state.json"
+        ]
     );
 }
 
@@ -200,14 +204,28 @@ fn bad_inputs_are_typed_errors() {
 
     let wrong_size = common::noise_set([20, 12], 3, 1, 1);
     let err = fit(training_config(0), &model_config(), &wrong_size).unwrap_err();
-    assert!(matches!(err, TrainingError::Data(DataError::InputSize { .. })), "{err}");
+    assert!(
+        matches!(err, TrainingError::Data(DataError::InputSize { .. })),
+        "{err}"
+    );
 
     let two_classes = SerModelConfig::new(Architecture::A1, [24, 12], 2);
     let err = fit(training_config(0), &two_classes, &train).unwrap_err();
-    assert!(matches!(err, TrainingError::Data(DataError::Label { .. })), "{err}");
+    assert!(
+        matches!(err, TrainingError::Data(DataError::Label { .. })),
+        "{err}"
+    );
 
-    let err = fit(training_config(0).with_batch_size(0), &model_config(), &train).unwrap_err();
-    assert_eq!(err.to_string(), "invalid training settings: batch_size must be at least 1");
+    let err = fit(
+        training_config(0).with_batch_size(0),
+        &model_config(),
+        &train,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid training settings: batch_size must be at least 1"
+    );
 
     // A checkpoint folder of another run is not silently reused.
     let dir = tempfile::tempdir().unwrap();
@@ -219,12 +237,18 @@ fn bad_inputs_are_typed_errors() {
         .with_checkpoint_dir(dir.path())
         .fit(&model_config(), &train, &train)
         .unwrap_err();
-    assert!(matches!(err, TrainingError::CheckpointMismatch { .. }), "{err}");
+    assert!(
+        matches!(err, TrainingError::CheckpointMismatch { .. }),
+        "{err}"
+    );
 
     fs::write(dir.path().join("state.json"), b"{}").unwrap();
     let err = Trainer::new(training_config(0).with_max_epochs(1), device)
         .with_checkpoint_dir(dir.path())
         .fit(&model_config(), &train, &train)
         .unwrap_err();
-    assert!(matches!(err, TrainingError::InvalidCheckpoint { .. }), "{err}");
+    assert!(
+        matches!(err, TrainingError::InvalidCheckpoint { .. }),
+        "{err}"
+    );
 }

@@ -83,7 +83,11 @@ impl CheckpointState {
             what,
         };
         if self.model != *model {
-            return Err(mismatch(format!("model {} (asked for {})", self.model.summary(), model.summary())));
+            return Err(mismatch(format!(
+                "model {} (asked for {})",
+                self.model.summary(),
+                model.summary()
+            )));
         }
         if self.training != *training {
             return Err(mismatch(format!(
@@ -242,10 +246,11 @@ pub(crate) fn write(
     }
     state.model_file = Some(model_file);
     state.optimizer_file = Some(optimizer_file);
-    let json = serde_json::to_vec_pretty(state).map_err(|err| TrainingError::InvalidCheckpoint {
-        path: dir.join(STATE_FILE),
-        reason: err.to_string(),
-    })?;
+    let json =
+        serde_json::to_vec_pretty(state).map_err(|err| TrainingError::InvalidCheckpoint {
+            path: dir.join(STATE_FILE),
+            reason: err.to_string(),
+        })?;
     let state_path = dir.join(STATE_FILE);
     atomic::write_file(&state_path, &json).map_err(|source| TrainingError::Io {
         path: state_path,
@@ -382,6 +387,9 @@ mod tests {
         let json = serde_json::to_string(&state).unwrap();
         let back: CheckpointState = serde_json::from_str(&json).unwrap();
         assert_eq!(back, state);
-        assert!(json.contains(r#""best_valid_loss":"1.1146411895751953""#), "{json}");
+        assert!(
+            json.contains(r#""best_valid_loss":"1.1146411895751953""#),
+            "{json}"
+        );
     }
 }

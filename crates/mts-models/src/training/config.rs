@@ -91,8 +91,14 @@ mod tests {
                 TrainingConfig::new().with_weight_decay(-1.0),
                 "the weight decay (L2) must be a finite number >= 0, got -1",
             ),
-            (TrainingConfig::new().with_batch_size(0), "batch_size must be at least 1"),
-            (TrainingConfig::new().with_patience(0), "patience must be at least 1"),
+            (
+                TrainingConfig::new().with_batch_size(0),
+                "batch_size must be at least 1",
+            ),
+            (
+                TrainingConfig::new().with_patience(0),
+                "patience must be at least 1",
+            ),
         ];
         for (config, message) in cases {
             assert_eq!(config.validate().unwrap_err().to_string(), message);

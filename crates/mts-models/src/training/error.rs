@@ -49,9 +49,7 @@ pub enum TrainingError {
         reason: String,
     },
     /// The checkpoint folder belongs to another run.
-    #[error(
-        "{path} holds a checkpoint of another run ({what}); use another folder or delete it"
-    )]
+    #[error("{path} holds a checkpoint of another run ({what}); use another folder or delete it")]
     CheckpointMismatch {
         /// The checkpoint folder.
         path: PathBuf,

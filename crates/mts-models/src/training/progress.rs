@@ -177,7 +177,10 @@ impl TrainingObserver for ProgressReporter {
 
     fn on_batch(&mut self, epoch: usize, batch: usize, batches: usize, loss: f64) {
         if let Mode::Bar(Some(bar)) = &self.mode {
-            bar.set_prefix(format!("epoch {epoch}/{} batch {batch}/{batches}", self.max_epochs));
+            bar.set_prefix(format!(
+                "epoch {epoch}/{} batch {batch}/{batches}",
+                self.max_epochs
+            ));
             bar.set_message(format!("loss {loss:.4}"));
             bar.inc(1);
         }

@@ -184,7 +184,10 @@ impl<'a> Trainer<'a> {
         };
 
         let num_batches = train.len().div_ceil(self.config.batch_size);
-        let mut stop = state.finished.as_ref().map(|_| self.finished_reason(&state));
+        let mut stop = state
+            .finished
+            .as_ref()
+            .map(|_| self.finished_reason(&state));
         if stop.is_none() {
             self.observer
                 .on_start(state.epochs_done + 1, self.config.max_epochs, num_batches);

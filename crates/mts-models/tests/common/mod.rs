@@ -46,7 +46,8 @@ pub fn parameters(model: &SerModel) -> Vec<Vec<f32>> {
     struct Collect(Vec<Vec<f32>>);
     impl ModuleVisitor for Collect {
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            self.0.push(param.val().into_data().try_to_vec::<f32>().unwrap());
+            self.0
+                .push(param.val().into_data().try_to_vec::<f32>().unwrap());
         }
     }
     let mut collect = Collect(Vec::new());
@@ -63,5 +64,9 @@ pub fn input_batch(set: &InMemorySet, n: usize, device: &Device) -> Tensor<4> {
 
 /// The logits of `model` for `input`, on the host.
 pub fn logits(model: &SerModel, input: Tensor<4>) -> Vec<f32> {
-    model.forward(input).into_data().try_to_vec::<f32>().unwrap()
+    model
+        .forward(input)
+        .into_data()
+        .try_to_vec::<f32>()
+        .unwrap()
 }
