@@ -48,6 +48,7 @@ pub mod dataset;
 pub mod features;
 pub mod folds;
 pub mod label;
+pub mod pooling;
 pub mod stats;
 pub mod synthetic;
 pub mod utterance;
@@ -62,6 +63,7 @@ pub use features::{
 };
 pub use folds::{Fold, FoldConfig, FoldError, FoldSplit, FoldUnit, SpeakerFolds, SplitRole};
 pub use label::{Emotion, Label, LabelMap};
+pub use pooling::{PoolingError, UtterancePooling};
 pub use stats::CorpusStats;
 pub use synthetic::{SyntheticConfig, SyntheticCorpus, SyntheticError, SyntheticSpeaker};
 pub use utterance::{Gender, Intensity, Utterance, UtteranceDetails};
