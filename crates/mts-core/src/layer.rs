@@ -279,7 +279,11 @@ impl MtsConv2d {
         }
         match self.sharing {
             KernelSharing::Shared => resample_kernel(weight.clone(), size),
-            KernelSharing::Detached => resample_kernel(weight.clone().detach(), size),
+            // `detach` keeps a leaf's `require_grad`; turn it off so no gradient is computed
+            // for the constant branch kernel at all.
+            KernelSharing::Detached => {
+                resample_kernel(weight.clone().detach().set_require_grad(false), size)
+            }
         }
     }
 
@@ -335,7 +339,7 @@ impl MtsConv2d {
         let count = (round_trips.len() + 1) as f64;
         self.weight = self.weight.map(|weight| {
             let require_grad = weight.is_require_grad();
-            let base = weight.detach();
+            let base = weight.detach().set_require_grad(false);
             let sum = round_trips.iter().fold(base.clone(), |sum, &size| {
                 sum + resample_kernel(resample_kernel(base.clone(), size), kernel_size)
             });

@@ -191,3 +191,16 @@ fn input_shorter_than_a_branch_kernel_panics_with_a_clear_message() {
     let mts = MtsConv2dConfig::new([1, 1], [10, 3]).init(&device);
     mts.forward(random_input([1, 1, 15, 10], &device));
 }
+
+#[test]
+fn average_kernels_keeps_a_trainable_kernel_on_an_autodiff_device() {
+    let device = Device::flex().autodiff();
+    let layer = MtsConv2dConfig::new([1, 2], [6, 3])
+        .with_sharing(KernelSharing::Detached)
+        .init(&device)
+        .average_kernels();
+    assert!(layer.weight.val().is_require_grad());
+    let x = random_input([1, 1, 20, 6], &device);
+    let grads = layer.forward(x).sum().backward();
+    assert!(layer.weight.val().grad(&grads).is_some());
+}
