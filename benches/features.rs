@@ -16,9 +16,9 @@ use mts_audio::{
 const RUNS: usize = 5;
 
 fn main() {
-    let dir = std::env::var_os("MTS_EMODB_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/emodb")
-    });
+    let dir = std::env::var_os("MTS_EMODB_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/emodb"));
     let Ok(entries) = std::fs::read_dir(&dir) else {
         eprintln!("skipped: no EMODB at {} (set MTS_EMODB_DIR)", dir.display());
         return;
@@ -33,8 +33,10 @@ fn main() {
     let threads = rayon::current_num_threads();
 
     // Decode once: total duration, and a warm page cache for the timed runs.
-    let waveforms: Vec<Waveform> =
-        paths.iter().map(|p| decode_file(p).expect("EMODB decodes")).collect();
+    let waveforms: Vec<Waveform> = paths
+        .iter()
+        .map(|p| decode_file(p).expect("EMODB decodes"))
+        .collect();
     let seconds: f64 = waveforms.iter().map(Waveform::duration_seconds).sum();
     println!(
         "EMODB: {} files, {:.1} min of audio, {} rayon threads",
@@ -49,8 +51,18 @@ fn main() {
 
     println!("| input | threads | median s | min s | x real time |");
     println!("|---|---|---|---|---|");
-    report("EMODB 16 kHz", threads, seconds, &time_extract(&paths, &config, threads));
-    report("EMODB 16 kHz", 1, seconds, &time_extract(&paths, &config, 1));
+    report(
+        "EMODB 16 kHz",
+        threads,
+        seconds,
+        &time_extract(&paths, &config, threads),
+    );
+    report(
+        "EMODB 16 kHz",
+        1,
+        seconds,
+        &time_extract(&paths, &config, 1),
+    );
 
     // The same audio at 48 kHz (upsampled with the crate's own resampler), written as 16-bit WAVs.
     let dir48 = std::env::temp_dir().join(format!("mts-bench-48k-{}", std::process::id()));
@@ -66,8 +78,18 @@ fn main() {
         })
         .collect();
     extract_all(&paths48, &config, None, false).unwrap();
-    report("EMODB at 48 kHz", threads, seconds, &time_extract(&paths48, &config, threads));
-    report("EMODB at 48 kHz", 1, seconds, &time_extract(&paths48, &config, 1));
+    report(
+        "EMODB at 48 kHz",
+        threads,
+        seconds,
+        &time_extract(&paths48, &config, threads),
+    );
+    report(
+        "EMODB at 48 kHz",
+        1,
+        seconds,
+        &time_extract(&paths48, &config, 1),
+    );
 
     // Where the time goes, one core, 48 kHz input.
     let mut decode = Duration::ZERO;
@@ -98,7 +120,10 @@ fn main() {
 
 /// Wall times of `RUNS` runs of [`extract_all`] over `paths` on a pool of `threads` threads.
 fn time_extract(paths: &[PathBuf], config: &SpectrogramConfig, threads: usize) -> Vec<f64> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
     (0..RUNS)
         .map(|_| {
             let t = Instant::now();
@@ -132,7 +157,9 @@ fn write_wav16(path: &Path, samples: &[f32], rate: u32) {
     };
     let mut writer = hound::WavWriter::create(path, spec).unwrap();
     for &x in samples {
-        writer.write_sample((x.clamp(-1.0, 1.0) * 32767.0).round() as i16).unwrap();
+        writer
+            .write_sample((x.clamp(-1.0, 1.0) * 32767.0).round() as i16)
+            .unwrap();
     }
     writer.finalize().unwrap();
 }
