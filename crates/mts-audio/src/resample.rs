@@ -19,8 +19,8 @@ const TARGET_BLOCK_OUT: usize = 1024;
 /// The output is trimmed of the resampler's delay, so sample `n` of the output is at time
 /// `n / target_rate`, like sample `m` of the input is at `m / input_rate`, and an `N`-sample input
 /// gives `ceil(N * target_rate / input_rate)` samples. Inputs already at the target rate are
-/// copied unchanged. Downsampling removes content above about 0.95 × the target Nyquist frequency
-/// before decimating (no aliasing).
+/// copied unchanged. Downsampling removes content above an anti-aliasing cutoff just below the
+/// target Nyquist frequency ([`cutoff_hz`](Self::cutoff_hz) reports it) before decimating.
 pub struct ResamplerBank {
     target_rate: u32,
     resamplers: HashMap<u32, Fft<f32>>,
