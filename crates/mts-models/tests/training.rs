@@ -16,6 +16,16 @@ use mts_models::{
 };
 
 /// A1 with Detached MTS kernels, so the per-epoch kernel averaging is part of the run.
+/// The device's random stream (`Device::seed`) is shared by every test of this process: tests
+/// that compare runs for determinism must not interleave their draws, so they take this lock.
+static DEVICE_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn exclusive_device() -> std::sync::MutexGuard<'static, ()> {
+    DEVICE_RNG
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn model_config() -> SerModelConfig {
     SerModelConfig::new(Architecture::A1, [24, 12], 3).with_conv(ConvKind::Mts {
         scales: ScaleSet::time(&[0.5, 1.0, 2.0]),
@@ -70,6 +80,7 @@ impl TrainingObserver for Shared {
 
 #[test]
 fn resuming_after_an_interruption_equals_an_unbroken_run() {
+    let _device = exclusive_device();
     let train = common::noise_set([24, 12], 3, 3, 1);
     let valid = common::noise_set([24, 12], 3, 1, 2);
     let dirs = tempfile::tempdir().unwrap();
@@ -151,6 +162,7 @@ fn resuming_after_an_interruption_equals_an_unbroken_run() {
 
 #[test]
 fn runs_are_deterministic_for_a_seed() {
+    let _device = exclusive_device();
     let train = common::noise_set([24, 12], 3, 2, 1);
     let valid = common::noise_set([24, 12], 3, 1, 2);
     let run = |seed| {
@@ -171,6 +183,7 @@ fn runs_are_deterministic_for_a_seed() {
 
 #[test]
 fn early_stopping_keeps_the_best_validation_loss() {
+    let _device = exclusive_device();
     let train = common::noise_set([24, 12], 3, 2, 1);
     // Validation labels disagree with training labels: the better the fit, the worse the loss.
     let valid = common::shifted_labels(&train, 3);
@@ -196,6 +209,7 @@ fn early_stopping_keeps_the_best_validation_loss() {
 
 #[test]
 fn bad_inputs_are_typed_errors() {
+    let _device = exclusive_device();
     let train = common::noise_set([24, 12], 3, 1, 1);
     let device = Device::flex();
     let fit = |config: TrainingConfig, model: &SerModelConfig, valid: &mts_models::InMemorySet| {

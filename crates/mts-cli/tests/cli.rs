@@ -1,0 +1,136 @@
+//! The `mts` binary end to end on the built-in synthetic corpus: train a model, evaluate it,
+//! predict from WAV files; and bad input gives a one-line error, a non-zero exit and no output.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use mts_data::{SyntheticConfig, SyntheticCorpus};
+
+fn mts(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mts"))
+        .args(args)
+        .output()
+        .expect("the mts binary runs")
+}
+
+fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn train_eval_predict_on_the_synthetic_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model");
+    let model_arg = model.to_str().unwrap();
+    let output = mts(&[
+        "train",
+        "--arch",
+        "a1",
+        "--conv",
+        "mts",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "32",
+        "--lr",
+        "1e-3",
+        "--out",
+        model_arg,
+    ]);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "train failed:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("UA") && stdout.contains("scale usage"),
+        "{stdout}"
+    );
+    assert!(model.join("config.json").is_file() && model.join("model.bpk").is_file());
+
+    let output = mts(&["eval", model_arg, "--json"]);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "eval failed:\n{stdout}\n{stderr}");
+    let evaluation: serde_json::Value = serde_json::from_str(&stdout).expect("eval --json is JSON");
+    assert!(evaluation["segments"].is_object(), "{stdout}");
+
+    // Two utterances of the synthetic corpus written as WAV files.
+    let corpus = SyntheticCorpus::generate(&SyntheticConfig::default()).unwrap();
+    let written = corpus.write_wav_files(dir.path().join("wav")).unwrap();
+    let files: Vec<String> = written.utterances[..2]
+        .iter()
+        .map(|u| u.path.to_str().unwrap().to_string())
+        .collect();
+    let mut args = vec!["predict", model_arg, "--json"];
+    args.extend(files.iter().map(String::as_str));
+    let output = mts(&args);
+    let (stdout, stderr) = text(&output);
+    assert!(
+        output.status.success(),
+        "predict failed:\n{stdout}\n{stderr}"
+    );
+    let predictions: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let predictions = predictions.as_array().unwrap();
+    assert_eq!(predictions.len(), 2);
+    for prediction in predictions {
+        let sum: f64 = prediction["probabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|pair| pair[1].as_f64().unwrap())
+            .sum();
+        assert!((sum - 1.0).abs() < 1e-4, "probabilities sum to {sum}");
+    }
+}
+
+fn assert_one_line_failure(output: &Output) {
+    let (stdout, stderr) = text(output);
+    assert!(!output.status.success(), "should fail:\n{stdout}\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        stderr.trim().lines().count(),
+        1,
+        "one line expected:\n{stderr}"
+    );
+}
+
+#[test]
+fn bad_input_is_a_one_line_error_without_output_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("model");
+    let out_arg = out.to_str().unwrap();
+
+    // A corpus folder that does not exist.
+    let missing = dir.path().join("no-such-folder");
+    let output = mts(&[
+        "train",
+        "--corpus",
+        "emodb",
+        "--data-dir",
+        missing.to_str().unwrap(),
+        "--out",
+        out_arg,
+    ]);
+    assert_one_line_failure(&output);
+    assert!(!out.exists());
+
+    // A real corpus without its folder.
+    assert_one_line_failure(&mts(&["train", "--corpus", "tess", "--out", out_arg]));
+    assert!(!out.exists());
+
+    // Invalid scales.
+    assert_one_line_failure(&mts(&["train", "--scales", "0,1", "--out", out_arg]));
+    assert!(!out.exists());
+
+    // A folder that is not a model.
+    assert_one_line_failure(&mts(&["predict", dir.path().to_str().unwrap(), "x.wav"]));
+    assert!(!Path::new("x.wav").exists());
+}
+
+#[test]
+fn unknown_corpus_is_rejected_by_the_parser() {
+    let output = mts(&["corpus", "stats", "--corpus", "nope"]);
+    let (_, stderr) = text(&output);
+    assert!(!output.status.success());
+    assert!(stderr.contains("unknown corpus 'nope'"), "{stderr}");
+}
