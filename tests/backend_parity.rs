@@ -6,6 +6,8 @@
 //! says so on stderr and skips, unless `MTS_REQUIRE_WGPU=1` (set by `.ci/run`), which turns the
 //! missing adapter into a failure.
 
+mod common;
+
 use burn::module::Param;
 use burn::nn::PaddingConfig2d;
 use burn::tensor::{Device, Tensor, TensorData};
@@ -18,18 +20,6 @@ struct Pass {
     grad_input: Vec<f32>,
     grad_weight: Vec<f32>,
     grad_bias: Vec<f32>,
-}
-
-fn host(len: usize, seed: u64) -> Vec<f32> {
-    let mut state = seed;
-    (0..len)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        })
-        .collect()
 }
 
 fn vec_of<const D: usize>(t: Tensor<D>) -> Vec<f32> {
@@ -45,16 +35,25 @@ fn run(device: &Device, sharing: KernelSharing, alignment: BranchAlignment) -> P
         .with_alignment(alignment)
         .init(&device);
     layer.weight = Param::from_data(
-        TensorData::new(host(3 * 2 * 6 * 3, 1), [3, 2, 6, 3]),
+        TensorData::new(common::uniform(3 * 2 * 6 * 3, 1), [3, 2, 6, 3]),
         &device,
     );
-    layer.bias = Some(Param::from_data(TensorData::new(host(3, 2), [3]), &device));
+    layer.bias = Some(Param::from_data(
+        TensorData::new(common::uniform(3, 2), [3]),
+        &device,
+    ));
     let shape = [2, 2, 30, 8];
-    let input = Tensor::<4>::from_data(TensorData::new(host(2 * 2 * 30 * 8, 3), shape), &device)
-        .require_grad();
+    let input = Tensor::<4>::from_data(
+        TensorData::new(common::uniform(2 * 2 * 30 * 8, 3), shape),
+        &device,
+    )
+    .require_grad();
     let output = layer.forward(input.clone());
     let cotangent = Tensor::<4>::from_data(
-        TensorData::new(host(output.shape().num_elements(), 4), output.dims()),
+        TensorData::new(
+            common::uniform(output.shape().num_elements(), 4),
+            output.dims(),
+        ),
         &device,
     );
     let grads = (output.clone() * cotangent).sum().backward();

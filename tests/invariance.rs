@@ -7,6 +7,8 @@
 //! branch whose kernel matches the pattern's speed there, and stands out clearly from the
 //! background.
 
+mod common;
+
 use burn::module::Param;
 use burn::tensor::{Device, Tensor, TensorData};
 use mts::core::{BranchAlignment, MtsConv2d, MtsConv2dConfig};
@@ -25,14 +27,9 @@ fn cycle(len: usize) -> Vec<f32> {
 
 /// Uniform noise in `[-NOISE, NOISE]` from a fixed linear congruential generator.
 fn noise(len: usize, seed: u64) -> Vec<f32> {
-    let mut state = seed;
-    (0..len)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (((state >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0) * NOISE
-        })
+    common::uniform(len, seed)
+        .into_iter()
+        .map(|v| v * NOISE)
         .collect()
 }
 

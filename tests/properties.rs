@@ -1,5 +1,7 @@
 //! Property tests of the layer's invariants over random geometries (proptest).
 
+mod common;
+
 use burn::module::Module;
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::Conv2dConfig;
@@ -11,17 +13,10 @@ use proptest::prelude::*;
 
 /// Host-side pseudo-random data, identical on every backend and run.
 fn host_data(len: usize, seed: u64) -> Vec<f32> {
-    let mut state = seed
+    let mixed = seed
         .wrapping_mul(6364136223846793005)
         .wrapping_add(1442695040888963407);
-    (0..len)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        })
-        .collect()
+    common::uniform(len, mixed)
 }
 
 fn tensor(shape: [usize; 4], seed: u64, device: &Device) -> Tensor<4> {

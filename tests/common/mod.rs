@@ -20,6 +20,20 @@ impl GoldenTensor {
     }
 }
 
+/// `len` pseudo-random values in `[-1, 1)` from a fixed linear congruential generator started at
+/// `seed`: the same data on every backend, machine and run.
+pub fn uniform(len: usize, seed: u64) -> Vec<f32> {
+    let mut state = seed;
+    (0..len)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+        })
+        .collect()
+}
+
 /// Path of a file under `tests/fixtures/`.
 pub fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

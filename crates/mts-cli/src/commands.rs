@@ -161,13 +161,7 @@ fn eval(args: EvalArgs) -> Result<(), CliError> {
         )));
     }
     let fold_index = args.fold.unwrap_or(features.fold);
-    let fold = data.folds.get(fold_index).ok_or_else(|| {
-        CliError::Usage(format!(
-            "fold {fold_index} does not exist: the {} corpus has {} fold(s)",
-            data.corpus,
-            data.folds.len()
-        ))
-    })?;
+    let fold = data.fold(fold_index)?;
     let preparation = FoldPreparation {
         length: mts_data::InputLength::Pad(mts_audio::LengthPolicy::FixedFrames(
             features.input_frames,
@@ -175,12 +169,7 @@ fn eval(args: EvalArgs) -> Result<(), CliError> {
         ..FoldPreparation::default()
     };
     let prepared = data.features.fold_data(fold, &preparation)?;
-    let names: Vec<String> = data
-        .features
-        .utterances
-        .iter()
-        .map(|u| u.id.clone())
-        .collect();
+    let names = data.utterance_ids();
     let test = SplitSet::new(&prepared.test, model.input_size(), &names);
     let evaluation = Evaluator::new(device)
         .with_class_names(data.class_names())

@@ -73,25 +73,13 @@ pub fn run_experiment(
     checkpoint_dir: Option<&Path>,
 ) -> Result<ExperimentResult, CliError> {
     let start = Instant::now();
-    let fold = data.folds.get(experiment.fold).ok_or_else(|| {
-        CliError::Usage(format!(
-            "fold {} does not exist: the {} corpus has {} fold(s)",
-            experiment.fold,
-            data.corpus,
-            data.folds.len()
-        ))
-    })?;
+    let fold = data.fold(experiment.fold)?;
     let prepared = data.features.fold_data(fold, &FoldPreparation::default())?;
     let input_size = prepared
         .train
         .input_shape()
         .ok_or_else(|| CliError::Usage(format!("fold {} has no training data", experiment.fold)))?;
-    let names: Vec<String> = data
-        .features
-        .utterances
-        .iter()
-        .map(|u| u.id.clone())
-        .collect();
+    let names = data.utterance_ids();
     let train = SplitSet::new(&prepared.train, input_size, &names);
     let valid = SplitSet::new(&prepared.validation, input_size, &names);
     let test = SplitSet::new(&prepared.test, input_size, &names);

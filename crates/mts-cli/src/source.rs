@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use mts_audio::SpectrogramConfig;
 use mts_data::{
-    Corpus, CorpusKind, FeatureCache, FeatureOptions, FeatureSet, FoldConfig, SpeakerFolds,
+    Corpus, CorpusKind, FeatureCache, FeatureOptions, FeatureSet, Fold, FoldConfig, SpeakerFolds,
     SyntheticConfig, SyntheticCorpus,
 };
 
@@ -25,6 +25,26 @@ impl LoadedData {
     /// The class names, in class-index order.
     pub fn class_names(&self) -> Vec<String> {
         self.features.label_map.names()
+    }
+
+    /// The id of every utterance of `features`, in order (item `utterance` indices point here).
+    pub fn utterance_ids(&self) -> Vec<String> {
+        self.features
+            .utterances
+            .iter()
+            .map(|u| u.id.clone())
+            .collect()
+    }
+
+    /// Fold `index`, or a usage error naming how many folds the corpus has.
+    pub fn fold(&self, index: usize) -> Result<&Fold, CliError> {
+        self.folds.get(index).ok_or_else(|| {
+            CliError::Usage(format!(
+                "fold {index} does not exist: the {} corpus has {} fold(s)",
+                self.corpus,
+                self.folds.len()
+            ))
+        })
     }
 }
 

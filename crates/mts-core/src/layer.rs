@@ -154,10 +154,7 @@ impl MtsConv2d {
     /// If the input does not have `channels_in` channels, or a branch kernel is longer than the
     /// (padded) input.
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
-        self.forward_branches(input)
-            .into_iter()
-            .reduce(|best, next| best.max_pair(next))
-            .expect("an MTS layer has at least one branch")
+        merge(self.forward_branches(input))
     }
 
     /// Applies the layer and reports which branch won each output element.
@@ -178,10 +175,7 @@ impl MtsConv2d {
             best = best.mask_where(wins.clone(), value);
             winners = winners.mask_fill(wins, index as i32);
         }
-        let output = branches
-            .into_iter()
-            .reduce(|best, next| best.max_pair(next))
-            .expect("an MTS layer has at least one branch");
+        let output = merge(branches);
         (output, winners)
     }
 
@@ -232,7 +226,6 @@ impl MtsConv2d {
                 let kernel = self.branch_kernel(&weight, size);
                 match self.alignment {
                     BranchAlignment::Stretch => {
-                        self.output_len([time, freq], reference_pad, size);
                         let y = self.convolve(input.clone(), kernel, bias.clone(), reference_pad);
                         resize_axis(resize_axis(y, 2, out_len[0]), 3, out_len[1])
                     }
@@ -347,6 +340,15 @@ impl MtsConv2d {
         });
         self
     }
+}
+
+/// Element-wise maximum over the branches; on ties the earlier branch wins (and gets the
+/// gradient).
+fn merge(branches: Vec<Tensor<4>>) -> Tensor<4> {
+    branches
+        .into_iter()
+        .reduce(|best, next| best.max_pair(next))
+        .expect("an MTS layer has at least one branch")
 }
 
 impl ModuleDisplay for MtsConv2d {

@@ -235,11 +235,7 @@ impl AlexNet {
 
     /// Names of the MTS layers, in the order of [`forward_with_usage`](Self::forward_with_usage).
     pub fn mts_layer_names(&self) -> Vec<&'static str> {
-        [("conv1", &self.conv1), ("conv2", &self.conv2)]
-            .into_iter()
-            .filter(|(_, conv)| conv.as_mts().is_some())
-            .map(|(name, _)| name)
-            .collect()
+        crate::conv::mts_layer_names([("conv1", &self.conv1), ("conv2", &self.conv2)])
     }
 
     /// Applies the per-epoch kernel averaging to `Detached` MTS layers.

@@ -237,6 +237,17 @@ impl ConvLayer {
     }
 }
 
+/// The names of the layers among `layers` that are MTS, in order.
+pub(crate) fn mts_layer_names<const N: usize>(
+    layers: [(&'static str, &ConvLayer); N],
+) -> Vec<&'static str> {
+    layers
+        .into_iter()
+        .filter(|(_, conv)| conv.as_mts().is_some())
+        .map(|(name, _)| name)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
