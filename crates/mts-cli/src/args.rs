@@ -149,7 +149,8 @@ pub struct CompareArgs {
     /// Architectures to compare, comma-separated.
     #[arg(long = "archs", default_value = "a1,a2", value_delimiter = ',', value_parser = parse_arch)]
     pub architectures: Vec<Architecture>,
-    /// Write the table as results.md, results.csv and results.json into this folder.
+    /// Write the table (results.md, results.csv, results.json) and figures (ua, scale_usage,
+    /// confusion-<model>, each as .png and .svg) into this folder.
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -168,6 +169,10 @@ pub struct EvalArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Write evaluation.json, confusion.csv, confusion.png/.svg and (MTS models)
+    /// scale_usage.png/.svg here [default: MODEL_DIR/eval-<corpus>-fold<k>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Compute device.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
     pub device: DeviceChoice,

@@ -11,9 +11,10 @@ use crate::args::{
     Cli, Command, CompareArgs, ConvChoice, CorpusCommand, DataArgs, EvalArgs, ModelArgs,
     PredictArgs, TrainArgs,
 };
+use crate::plot::{ConfusionPlot, ScaleUsagePlot, write_png_and_svg};
 use crate::{
     CliError, Comparison, DataSource, Experiment, ModelFeatures, SplitSet, csv_table,
-    markdown_table, predict_files, run_comparison, run_experiment,
+    markdown_table, predict_files, run_comparison, run_experiment, write_comparison_figures,
 };
 
 /// Runs a parsed command line.
@@ -133,18 +134,21 @@ fn compare(args: CompareArgs) -> Result<(), CliError> {
     let table = markdown_table(&rows);
     println!("\n{table}");
     if let Some(out) = &args.out {
-        let write = |name: &str, text: String| {
-            let path = out.join(name);
-            std::fs::create_dir_all(out)
-                .and_then(|_| std::fs::write(&path, text))
-                .map_err(|source| CliError::Write { path, source })
-        };
-        write("results.md", table)?;
-        write("results.csv", csv_table(&rows))?;
-        write("results.json", serde_json::to_string_pretty(&rows)?)?;
-        println!("results written to {}", out.display());
+        write_text(out, "results.md", table)?;
+        write_text(out, "results.csv", csv_table(&rows))?;
+        write_text(out, "results.json", serde_json::to_string_pretty(&rows)?)?;
+        write_comparison_figures(&rows, &data.corpus, out)?;
+        println!("results and figures written to {}", out.display());
     }
     Ok(())
+}
+
+/// Writes `text` to `dir/name` atomically, creating `dir`.
+fn write_text(dir: &Path, name: &str, text: String) -> Result<(), CliError> {
+    let path = dir.join(name);
+    std::fs::create_dir_all(dir)
+        .and_then(|()| mts_models::write_atomically(&path, text.as_bytes()))
+        .map_err(|source| CliError::Write { path, source })
 }
 
 fn eval(args: EvalArgs) -> Result<(), CliError> {
@@ -181,6 +185,48 @@ fn eval(args: EvalArgs) -> Result<(), CliError> {
             "test split of {} fold {fold_index}:\n{evaluation}",
             data.corpus
         );
+    }
+    let out = args.out.clone().unwrap_or_else(|| {
+        let corpus = args.data.corpus.slug();
+        args.model_dir
+            .join(format!("eval-{corpus}-fold{fold_index}"))
+    });
+    let what = format!("{} fold {fold_index}", data.corpus);
+    write_evaluation(&out, &evaluation, &card.model.summary(), &what)?;
+    if !args.json {
+        println!("evaluation and figures written to {}", out.display());
+    }
+    Ok(())
+}
+
+/// Writes an evaluation's JSON, confusion CSV and figures into `out`.
+fn write_evaluation(
+    out: &Path,
+    evaluation: &mts_models::Evaluation,
+    model: &str,
+    what: &str,
+) -> Result<(), CliError> {
+    write_text(
+        out,
+        "evaluation.json",
+        serde_json::to_string_pretty(evaluation)?,
+    )?;
+    let confusion = &evaluation.segments.confusion;
+    write_text(out, "confusion.csv", confusion.to_csv())?;
+    let title = format!("{model}: test split of {what}");
+    write_png_and_svg(
+        &ConfusionPlot::new(confusion.clone(), title),
+        out,
+        "confusion",
+    )?;
+    let usage: Vec<_> = evaluation
+        .scale_usage
+        .iter()
+        .map(|layer| (layer.layer.clone(), layer.usage.clone()))
+        .collect();
+    if !usage.is_empty() {
+        let plot = ScaleUsagePlot::new(format!("MTS scale usage: {what}"), usage)?;
+        write_png_and_svg(&plot, out, "scale_usage")?;
     }
     Ok(())
 }

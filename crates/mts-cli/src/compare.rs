@@ -1,12 +1,16 @@
 //! Standard vs MTS: train several models on the same folds and tabulate their test scores.
 
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
 use mts_core::ScaleUsage;
-use mts_models::{Architecture, ConvKind, ProgressReporter, TrainingConfig};
+use mts_models::{Architecture, ConfusionMatrix, ConvKind, ProgressReporter, TrainingConfig};
 use serde::Serialize;
 
+use crate::plot::{
+    ConfusionPlot, PlotError, ScaleUsagePlot, ScoreBar, ScoreBars, write_png_and_svg,
+};
 use crate::{CliError, Experiment, LoadedData, conv_name, run_experiment};
 
 /// Which models to compare, on which folds.
@@ -58,6 +62,8 @@ pub struct ComparisonRow {
     pub macro_f1: MeanStd,
     /// Scale usage of each MTS layer on the test splits, counts summed over folds.
     pub scale_usage: Vec<(String, ScaleUsage)>,
+    /// Test-split confusion matrix (per segment), counts summed over folds.
+    pub confusion: ConfusionMatrix,
     /// Mean number of epochs trained.
     pub epochs: f64,
     /// Total seconds of training and testing.
@@ -76,6 +82,7 @@ pub fn run_comparison(
         for conv in &comparison.convs {
             let mut scores = (Vec::new(), Vec::new(), Vec::new());
             let mut usage: Vec<(String, ScaleUsage)> = Vec::new();
+            let mut confusion: Option<ConfusionMatrix> = None;
             let (mut epochs, mut seconds) = (0usize, 0.0);
             for &fold in &comparison.folds {
                 let experiment = Experiment {
@@ -103,9 +110,15 @@ pub fn run_comparison(
                         None => usage.push((layer.layer.clone(), layer.usage.clone())),
                     }
                 }
+                let fold_confusion = &result.test.segments.confusion;
+                match &mut confusion {
+                    Some(total) => total.merge(fold_confusion),
+                    None => confusion = Some(fold_confusion.clone()),
+                }
                 epochs += result.epochs;
                 seconds += result.seconds;
             }
+            let confusion = confusion.unwrap_or_else(|| ConfusionMatrix::new(data.class_names()));
             rows.push(ComparisonRow {
                 model: format!("{architecture} {}", conv_name(conv)),
                 folds: comparison.folds.len(),
@@ -113,6 +126,7 @@ pub fn run_comparison(
                 wa: MeanStd::of(&scores.1),
                 macro_f1: MeanStd::of(&scores.2),
                 scale_usage: usage,
+                confusion,
                 epochs: epochs as f64 / comparison.folds.len().max(1) as f64,
                 seconds,
             });
@@ -189,6 +203,67 @@ pub fn csv_table(rows: &[ComparisonRow]) -> String {
     out
 }
 
+/// `A1 MTS (0.5, 1, 2)` → `a1-mts-0.5-1-2`: a file-name stem for a model.
+pub fn file_stem(model: &str) -> String {
+    let mut stem = String::new();
+    for c in model.chars() {
+        if c.is_ascii_alphanumeric() || c == '.' {
+            stem.push(c.to_ascii_lowercase());
+        } else if !stem.is_empty() && !stem.ends_with('-') {
+            stem.push('-');
+        }
+    }
+    stem.trim_end_matches('-').to_string()
+}
+
+/// Writes the comparison's figures into `dir` as PNG and SVG and returns their paths:
+/// `ua` (UA per model, mean ± std over folds, with the chance level), `scale_usage` (when any
+/// model has MTS layers) and `confusion-<model>` (test confusion summed over folds) per model.
+pub fn write_comparison_figures(
+    rows: &[ComparisonRow],
+    corpus: &str,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, PlotError> {
+    let mut written = Vec::new();
+    let bars = rows
+        .iter()
+        .map(|row| ScoreBar {
+            label: row.model.clone(),
+            mean: row.ua.mean,
+            std: row.ua.std,
+        })
+        .collect();
+    let folds = rows.first().map_or(0, |row| row.folds);
+    let mut ua = ScoreBars::new(
+        format!("Unweighted average recall on {corpus} ({folds} fold(s))"),
+        "UA % on the test splits (mean ± std over folds)",
+        bars,
+    )?;
+    if let Some(classes) = rows.first().map(|row| row.confusion.num_classes()) {
+        ua = ua.with_chance(1.0 / classes.max(1) as f64);
+    }
+    written.extend(write_png_and_svg(&ua, dir, "ua")?);
+    let usage: Vec<(String, ScaleUsage)> = rows
+        .iter()
+        .flat_map(|row| {
+            let layers = row.scale_usage.iter();
+            layers.map(|(layer, usage)| (format!("{} {layer}", row.model), usage.clone()))
+        })
+        .collect();
+    if !usage.is_empty() {
+        let title = format!("MTS scale usage on the {corpus} test splits");
+        let plot = ScaleUsagePlot::new(title, usage)?;
+        written.extend(write_png_and_svg(&plot, dir, "scale_usage")?);
+    }
+    for row in rows {
+        let title = format!("{} on {corpus}: test splits", row.model);
+        let plot = ConfusionPlot::new(row.confusion.clone(), title);
+        let stem = format!("confusion-{}", file_stem(&row.model));
+        written.extend(write_png_and_svg(&plot, dir, &stem)?);
+    }
+    Ok(written)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,9 +281,52 @@ mod tests {
                 "conv".into(),
                 ScaleUsage::from_counts(scales, vec![1, 2, 1]).unwrap(),
             )],
+            confusion: ConfusionMatrix::from_counts(
+                vec!["calm".into(), "angry".into()],
+                vec![vec![3, 1], vec![0, 4]],
+            )
+            .unwrap(),
             epochs: 12.5,
             seconds: 30.0,
         }
+    }
+
+    #[test]
+    fn file_stems_are_plain() {
+        assert_eq!(file_stem("A1 MTS (0.5, 1, 2)"), "a1-mts-0.5-1-2");
+        assert_eq!(file_stem("A4 standard"), "a4-standard");
+    }
+
+    #[test]
+    fn figures_are_written_for_every_model() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut standard = row();
+        standard.model = "A1 standard".into();
+        standard.scale_usage.clear();
+        let written =
+            write_comparison_figures(&[standard, row()], "synthetic", dir.path()).unwrap();
+        let names: Vec<String> = written
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "ua.png",
+                "ua.svg",
+                "scale_usage.png",
+                "scale_usage.svg",
+                "confusion-a1-standard.png",
+                "confusion-a1-standard.svg",
+                "confusion-a1-mts-0.5-1-2.png",
+                "confusion-a1-mts-0.5-1-2.svg"
+            ]
+        );
+        let svg = std::fs::read_to_string(dir.path().join("ua.svg")).unwrap();
+        assert!(
+            svg.contains("A1 MTS (0.5, 1, 2)") && svg.contains("60.0 ± 10.0"),
+            "{svg}"
+        );
     }
 
     #[test]

@@ -8,6 +8,9 @@ pub enum CliError {
     /// A flag value or combination that cannot work.
     #[error("{0}")]
     Usage(String),
+    /// A compute device that is not compiled in or not usable on this machine.
+    #[error("{0}")]
+    Device(String),
     /// A corpus folder that cannot be read as the corpus it claims to be.
     #[error(transparent)]
     Corpus(#[from] mts_data::CorpusError),
@@ -52,6 +55,9 @@ pub enum CliError {
     /// A model card that cannot be serialised.
     #[error("cannot serialise the model card: {0}")]
     Card(#[from] serde_json::Error),
+    /// A figure that cannot be drawn or written.
+    #[error(transparent)]
+    Plot(#[from] crate::plot::PlotError),
     /// A results file that cannot be written.
     #[error("cannot write {path}: {source}")]
     Write {

@@ -10,12 +10,16 @@ mod device;
 mod error;
 mod experiment;
 mod model_features;
+pub mod plot;
 mod predict;
 mod source;
 mod split_set;
 
 pub use commands::run;
-pub use compare::{Comparison, ComparisonRow, MeanStd, csv_table, markdown_table, run_comparison};
+pub use compare::{
+    Comparison, ComparisonRow, MeanStd, csv_table, file_stem, markdown_table, run_comparison,
+    write_comparison_figures,
+};
 pub use device::DeviceChoice;
 pub use error::CliError;
 pub use experiment::{Experiment, ExperimentResult, conv_name, run_experiment};

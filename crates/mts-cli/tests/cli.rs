@@ -1,5 +1,7 @@
-//! The `mts` binary end to end on the built-in synthetic corpus: train a model, evaluate it,
-//! predict from WAV files; and bad input gives a one-line error, a non-zero exit and no output.
+//! The `mts` binary end to end on the built-in synthetic corpus and on one short fold of the real
+//! EMODB corpus (when `MTS_EMODB_DIR` is set): train a model, evaluate it (text, JSON and
+//! figures), predict from WAV files; and bad input gives a one-line error, a non-zero exit and no
+//! output.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -53,6 +55,9 @@ fn train_eval_predict_on_the_synthetic_corpus() {
     assert!(output.status.success(), "eval failed:\n{stdout}\n{stderr}");
     let evaluation: serde_json::Value = serde_json::from_str(&stdout).expect("eval --json is JSON");
     assert!(evaluation["segments"].is_object(), "{stdout}");
+    // By default the evaluation and its figures go into the model folder.
+    let eval_dir = model.join("eval-synthetic-fold0");
+    assert_eval_folder(&eval_dir, true);
 
     // Two utterances of the synthetic corpus written as WAV files.
     let corpus = SyntheticCorpus::generate(&SyntheticConfig::default()).unwrap();
@@ -79,6 +84,117 @@ fn train_eval_predict_on_the_synthetic_corpus() {
             .iter()
             .map(|pair| pair[1].as_f64().unwrap())
             .sum();
+        assert!((sum - 1.0).abs() < 1e-4, "probabilities sum to {sum}");
+    }
+}
+
+/// `mts eval`'s output folder: JSON, CSV and figures (scale usage only for MTS models).
+fn assert_eval_folder(dir: &Path, mts: bool) {
+    let mut expected = vec![
+        "confusion.csv",
+        "confusion.png",
+        "confusion.svg",
+        "evaluation.json",
+    ];
+    if mts {
+        expected.extend(["scale_usage.png", "scale_usage.svg"]);
+    }
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, expected);
+    let png = std::fs::read(dir.join("confusion.png")).unwrap();
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 1000);
+}
+
+/// One short fold of EMODB: one epoch of A1 MTS, evaluation with figures, prediction on two
+/// real recordings. Skipped with a notice when `MTS_EMODB_DIR` is not set.
+#[test]
+fn train_eval_predict_on_emodb() {
+    let Some(emodb) = std::env::var_os("MTS_EMODB_DIR") else {
+        eprintln!("skipped: MTS_EMODB_DIR not set");
+        return;
+    };
+    let emodb = Path::new(&emodb);
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model");
+    let cache = dir.path().join("cache");
+    let data = [
+        "--corpus",
+        "emodb",
+        "--data-dir",
+        emodb.to_str().unwrap(),
+        "--cache-dir",
+        cache.to_str().unwrap(),
+    ];
+    let mut args = vec!["train", "--arch", "a1", "--conv", "mts", "--epochs", "1"];
+    args.extend(["--batch-size", "64", "--lr", "1e-3", "--fold", "1"]);
+    args.extend(["--out", model.to_str().unwrap()]);
+    args.extend(data);
+    let output = mts(&args);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "train failed:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("training a1 MTS (0.5, 1, 2) on emodb fold 1"),
+        "{stdout}"
+    );
+
+    let eval_dir = dir.path().join("eval");
+    let mut args = vec![
+        "eval",
+        model.to_str().unwrap(),
+        "--out",
+        eval_dir.to_str().unwrap(),
+    ];
+    args.extend(data);
+    let output = mts(&args);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "eval failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("test split of emodb fold 1"), "{stdout}");
+    assert_eval_folder(&eval_dir, true);
+    let evaluation: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(eval_dir.join("evaluation.json")).unwrap()).unwrap();
+    let confusion = &evaluation["segments"]["confusion"];
+    let total: u64 = confusion["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row.as_array().unwrap().iter().map(|c| c.as_u64().unwrap()))
+        .sum();
+    // Fold 1 tests on the utterances of a quarter of the ten speakers.
+    assert!((80..=200).contains(&total), "{total} test utterances");
+
+    let files = ["03a01Fa.wav", "16b10Wb.wav"].map(|f| emodb.join(f));
+    let mut args = vec!["predict", model.to_str().unwrap(), "--json"];
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    let output = mts(&args);
+    let (stdout, stderr) = text(&output);
+    assert!(
+        output.status.success(),
+        "predict failed:\n{stdout}\n{stderr}"
+    );
+    let predictions: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    for prediction in predictions.as_array().unwrap() {
+        let probabilities = prediction["probabilities"].as_array().unwrap();
+        let classes: Vec<&str> = probabilities
+            .iter()
+            .map(|p| p[0].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            classes,
+            [
+                "anger",
+                "boredom",
+                "disgust",
+                "fear",
+                "happiness",
+                "sadness",
+                "neutral"
+            ]
+        );
+        let sum: f64 = probabilities.iter().map(|p| p[1].as_f64().unwrap()).sum();
         assert!((sum - 1.0).abs() < 1e-4, "probabilities sum to {sum}");
     }
 }

@@ -23,7 +23,8 @@ fn temp_prefix(path: &Path, kind: &str) -> String {
 }
 
 /// Writes `bytes` to `path` atomically: a reader sees the old file or the new one, never a part.
-pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// Creates the parent folder.
+pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_file_with(path, |tmp| {
         let mut file = fs::File::create(tmp)?;
         file.write_all(bytes)?;
@@ -32,15 +33,21 @@ pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Creates `path` atomically with `write`, which fills the temporary path it is given (e.g.
-/// burn's `save_file`). On error the temporary file is removed and `path` is untouched.
-pub(crate) fn write_file_with<E: From<io::Error>>(
+/// burn's `save_file`). The temporary file sits in the same folder and keeps `path`'s extension
+/// (for writers that pick a format from it). On error it is removed and `path` is untouched.
+pub fn write_file_with<E: From<io::Error>>(
     path: &Path,
     write: impl FnOnce(&Path) -> Result<(), E>,
 ) -> Result<(), E> {
     let dir = parent_of(path);
     fs::create_dir_all(&dir)?;
+    let extension = path
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
     let tmp = tempfile::Builder::new()
         .prefix(&temp_prefix(path, "tmp"))
+        .suffix(&extension)
         .tempfile_in(&dir)?;
     write(tmp.path())?;
     tmp.persist(path).map_err(|err| err.error)?;

@@ -40,6 +40,7 @@ mod training;
 mod two_conv;
 
 pub use alexnet::{AlexNet, AlexNetConfig};
+pub use atomic::{write_file as write_atomically, write_file_with as write_atomically_with};
 pub use conv::{ConvKind, ConvLayer};
 pub use data::{DataError, InMemorySet, LabeledSpectrogram, SpectrogramSet};
 pub use error::ModelConfigError;

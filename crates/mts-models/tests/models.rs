@@ -219,9 +219,9 @@ fn small_models_overfit_a_tiny_batch() {
     }
 }
 
-/// AlexNet with a 1024-unit classifier and no dropout (the full 4096-unit one has 57 M
-/// parameters, too slow to train in a test; its shapes, counts and save/load are tested at full
-/// size): at most 60 Adam steps on one batch of 4 bring the inference-mode loss down by 90%.
+/// AlexNet exactly as configured by default (4096-unit classifier, 57 M parameters, dropout 0.5
+/// while training): at most 60 Adam steps (lr 1e-4) on one batch of 4 bring the inference-mode
+/// loss down by 90% (measured: about 37 steps standard, 40 MTS; lr 3e-4 oscillates).
 #[test]
 fn alexnet_overfits_a_tiny_batch() {
     let device = Device::flex().autodiff();
@@ -231,8 +231,6 @@ fn alexnet_overfits_a_tiny_batch() {
     let loss_fn = CrossEntropyLossConfig::new().init(&device);
     for conv in [ConvKind::Standard, mts()] {
         let mut model = AlexNetConfig::new(input_size(Architecture::A4), CLASSES)
-            .with_hidden(1024)
-            .with_dropout(0.0)
             .with_conv(conv.clone())
             .init(&device);
         let mut optimizer = AdamConfig::new().init();
@@ -249,7 +247,7 @@ fn alexnet_overfits_a_tiny_batch() {
         for _ in 0..60 {
             let loss = loss_fn.forward(model.forward(input.clone()), targets.clone());
             let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optimizer.step(3e-4, model, grads);
+            model = optimizer.step(1e-4, model, grads);
             best = best.min(eval_loss(&model));
             if best <= 0.1 * first {
                 break;
