@@ -60,8 +60,9 @@ pub struct DataArgs {
     /// Feature cache folder [default: $MTS_CACHE_DIR, else ~/.cache/mts].
     #[arg(long)]
     pub cache_dir: Option<PathBuf>,
-    /// Number of speaker-independent folds for real corpora (synthetic: its own
-    /// speaker-disjoint split, one fold).
+    /// Number of speaker-independent folds: every speaker is tested in exactly one fold, 20 % of
+    /// the other speakers validate (for the synthetic corpus, 1 means its own split of 8
+    /// training, 2 validation and 2 test speakers).
     #[arg(long, default_value_t = 4)]
     pub folds: usize,
     /// Seed of the folds, the synthetic corpus and training.
@@ -102,6 +103,10 @@ pub struct ModelArgs {
     /// Batch size (the paper: 90).
     #[arg(long, default_value_t = 90)]
     pub batch_size: usize,
+    /// Items per forward/backward pass: a batch's passes are summed into its one optimizer step,
+    /// so the update is the same and activation memory shrinks [default: the batch size].
+    #[arg(long)]
+    pub micro_batch: Option<usize>,
     /// Maximum number of epochs (the paper: 500).
     #[arg(long, default_value_t = 500)]
     pub epochs: usize,
@@ -132,7 +137,8 @@ pub struct TrainArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// Keep per-epoch checkpoints here; an interrupted run started again with the same folder
-    /// resumes where it stopped.
+    /// resumes where it stopped [default: a temporary folder beside --out, removed at the end;
+    /// checkpoints keep the best model on disk instead of in memory].
     #[arg(long)]
     pub checkpoint_dir: Option<PathBuf>,
 }

@@ -9,6 +9,7 @@ mod compare;
 mod device;
 mod error;
 mod experiment;
+mod malloc;
 mod model_features;
 pub mod plot;
 mod predict;
@@ -23,6 +24,7 @@ pub use compare::{
 pub use device::DeviceChoice;
 pub use error::CliError;
 pub use experiment::{Experiment, ExperimentResult, conv_name, run_experiment};
+pub use malloc::{MALLOC_TUNABLES, reexec_with_malloc_tunables};
 pub use model_features::ModelFeatures;
 pub use predict::{Prediction, predict_files};
 pub use source::{DataSource, LoadedData};

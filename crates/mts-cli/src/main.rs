@@ -5,6 +5,7 @@ use clap::Parser;
 use mts_cli::args::Cli;
 
 fn main() {
+    mts_cli::reexec_with_malloc_tunables();
     let cli = Cli::parse();
     if let Err(error) = mts_cli::run(cli) {
         eprintln!("error: {error}");

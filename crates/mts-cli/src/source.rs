@@ -58,7 +58,8 @@ pub struct DataSource {
     /// Where spectrograms are cached (when `None`: `$MTS_CACHE_DIR`, else `~/.cache/mts`, else
     /// the system's temporary folder; never the corpus folder, which may be read-only).
     pub cache_dir: Option<PathBuf>,
-    /// Number of folds for real corpora.
+    /// Number of speaker-independent folds (K-fold); for the synthetic corpus 1 means its own
+    /// train/validation/test speaker split.
     pub folds: usize,
     /// Seed of the fold assignment and of the synthetic corpus.
     pub seed: u64,
@@ -86,10 +87,23 @@ impl DataSource {
                 seed: self.seed,
                 ..SyntheticConfig::default()
             })?;
+            // One fold: the corpus's own speaker-disjoint split; more: K-fold over its speakers,
+            // as for a real corpus (every speaker is tested once).
+            let folds = match self.folds {
+                1 => synthetic.folds(),
+                k => SpeakerFolds::k_fold(
+                    synthetic.corpus(),
+                    &FoldConfig {
+                        k,
+                        seed: self.seed,
+                        ..FoldConfig::default()
+                    },
+                )?,
+            };
             return Ok(LoadedData {
                 corpus: self.corpus.slug().to_string(),
                 features: FeatureSet::from_synthetic(&synthetic, config)?,
-                folds: synthetic.folds(),
+                folds,
             });
         }
         let dir = self.data_dir.as_deref().ok_or_else(|| {

@@ -181,6 +181,52 @@ fn runs_are_deterministic_for_a_seed() {
     );
 }
 
+/// Splitting each batch of 4 into passes of 3 + 1 (gradients summed, each pass weighted by its
+/// share) gives the full-batch run up to float rounding: same losses, same weights.
+#[test]
+fn micro_batches_give_the_full_batch_update() {
+    let _device = exclusive_device();
+    let train = common::noise_set([24, 12], 3, 3, 1);
+    let valid = common::noise_set([24, 12], 3, 1, 2);
+    let run = |micro: Option<usize>| {
+        let config = training_config(4)
+            .with_max_epochs(3)
+            .with_micro_batch_size(micro);
+        Trainer::new(config, Device::flex())
+            .fit(&model_config(), &train, &valid)
+            .unwrap()
+    };
+    let (whole, split) = (run(None), run(Some(3)));
+    for (a, b) in whole.history.iter().zip(&split.history) {
+        assert!((a.train_loss - b.train_loss).abs() < 1e-5, "{a:?} vs {b:?}");
+        assert!((a.valid_loss - b.valid_loss).abs() < 1e-5, "{a:?} vs {b:?}");
+    }
+    let (a, b) = (
+        common::parameters(&whole.final_model),
+        common::parameters(&split.final_model),
+    );
+    let largest = a
+        .iter()
+        .flatten()
+        .zip(b.iter().flatten())
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max);
+    assert!(largest < 1e-4, "weights differ by up to {largest}");
+    // The comparison can fail: a different batch size trains measurably differently.
+    let other = Trainer::new(
+        training_config(4).with_max_epochs(3).with_batch_size(3),
+        Device::flex(),
+    )
+    .fit(&model_config(), &train, &valid)
+    .unwrap();
+    let differs = common::parameters(&other.final_model)
+        .iter()
+        .flatten()
+        .zip(a.iter().flatten())
+        .any(|(x, y)| (x - y).abs() > 1e-3);
+    assert!(differs, "a different batch size should train differently");
+}
+
 #[test]
 fn early_stopping_keeps_the_best_validation_loss() {
     let _device = exclusive_device();
@@ -239,6 +285,16 @@ fn bad_inputs_are_typed_errors() {
     assert_eq!(
         err.to_string(),
         "invalid training settings: batch_size must be at least 1"
+    );
+    let err = fit(
+        training_config(0).with_micro_batch_size(Some(0)),
+        &model_config(),
+        &train,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid training settings: micro_batch_size must be at least 1"
     );
 
     // A checkpoint folder of another run is not silently reused.

@@ -15,9 +15,16 @@ pub struct TrainingConfig {
     /// paper's grid is {0, 0.001, 0.003, 0.01}. Default 0.
     #[config(default = 0.0)]
     pub weight_decay: f64,
-    /// Items per training batch. Default 90.
+    /// Items per training batch (one optimizer step). Default 90.
     #[config(default = 90)]
     pub batch_size: usize,
+    /// Items per forward/backward pass when smaller than `batch_size`: a batch is split into
+    /// passes of at most this many items whose gradients are summed (each pass's mean loss
+    /// weighted by its share of the batch) before the batch's one optimizer step. The step is
+    /// the full-batch step up to float rounding, and activation memory shrinks with the pass
+    /// size. Default `None`: one pass per batch.
+    #[config(default = "None")]
+    pub micro_batch_size: Option<usize>,
     /// At most this many epochs. Default 500.
     #[config(default = 500)]
     pub max_epochs: usize,
@@ -44,6 +51,12 @@ pub enum TrainingConfigError {
 }
 
 impl TrainingConfig {
+    /// Items per forward/backward pass: `micro_batch_size` capped at `batch_size`.
+    pub fn pass_size(&self) -> usize {
+        self.micro_batch_size
+            .map_or(self.batch_size, |m| m.min(self.batch_size))
+    }
+
     /// Checks every field.
     pub fn validate(&self) -> Result<(), TrainingConfigError> {
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
@@ -54,6 +67,7 @@ impl TrainingConfig {
         }
         for (name, value) in [
             ("batch_size", self.batch_size),
+            ("micro_batch_size", self.micro_batch_size.unwrap_or(1)),
             ("max_epochs", self.max_epochs),
             ("patience", self.patience),
         ] {

@@ -9,7 +9,7 @@ use std::time::Instant;
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::decay::WeightDecayConfig;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamConfig, GradientsAccumulator, GradientsParams, ModuleOptimizer};
 use burn::tensor::Device;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -172,8 +172,8 @@ impl<'a> Trainer<'a> {
                 state.check_matches(dir, model_config, &self.config, split_sizes)?;
                 let model = checkpoint::load_model(dir, &state, &train_device)?;
                 optimizer = checkpoint::load_optimizer(dir, &state, optimizer)?;
-                let best = checkpoint::load_best(dir, &state, &eval_device)?;
-                (model, state, best)
+                // The best model stays in the checkpoint folder until training ends.
+                (model, state, None)
             }
             _ => {
                 let model = model_config.try_init(&train_device)?;
@@ -209,16 +209,36 @@ impl<'a> Trainer<'a> {
 
             let (mut loss_sum, mut correct) = (0.0, 0usize);
             for (index, chunk) in order.chunks(self.config.batch_size).enumerate() {
-                let (inputs, targets) = batch(train, chunk, &train_device);
-                let logits = model.forward(inputs);
-                let loss = loss_fn.forward(logits.clone(), targets);
-                let loss_value: f64 = loss.clone().into_scalar::<f64>();
-                loss_sum += loss_value * chunk.len() as f64;
-                correct += count_correct(train, chunk, logits.detach());
-                let grads = GradientsParams::from_grads(loss.backward(), &model);
+                // One pass: its gradients; several: their sum, collected pass by pass.
+                let (mut whole, mut accumulated) = (None, GradientsAccumulator::new());
+                let mut batch_loss = 0.0;
+                for pass in chunk.chunks(self.config.pass_size()) {
+                    let (inputs, targets) = batch(train, pass, &train_device);
+                    let logits = model.forward(inputs);
+                    let mut loss = loss_fn.forward(logits.clone(), targets);
+                    let loss_value: f64 = loss.clone().into_scalar::<f64>();
+                    batch_loss += loss_value * pass.len() as f64;
+                    correct += count_correct(train, pass, logits.detach());
+                    if pass.len() < chunk.len() {
+                        // The batch loss is the mean over the batch: weight each pass's mean.
+                        loss = loss * (pass.len() as f64 / chunk.len() as f64);
+                    }
+                    let grads = GradientsParams::from_grads(loss.backward(), &model);
+                    if pass.len() == chunk.len() {
+                        whole = Some(grads);
+                    } else {
+                        accumulated.accumulate(&model, grads);
+                    }
+                }
+                loss_sum += batch_loss;
+                let grads = whole.unwrap_or_else(|| accumulated.grads());
                 model = optimizer.step(self.config.learning_rate, model, grads);
-                self.observer
-                    .on_batch(epoch, index + 1, num_batches, loss_value);
+                self.observer.on_batch(
+                    epoch,
+                    index + 1,
+                    num_batches,
+                    batch_loss / chunk.len() as f64,
+                );
             }
 
             let validation = evaluator.evaluate_without_usage(&model, valid)?;
@@ -259,7 +279,11 @@ impl<'a> Trainer<'a> {
             if let Some(dir) = &self.checkpoint_dir {
                 checkpoint::write(dir, &mut state, &model, &optimizer, new_best.as_ref())?;
             }
-            if let Some(best) = new_best {
+            // With a checkpoint folder the best model lives there (read back at the end), which
+            // keeps one copy of the weights out of memory; without one it is kept here.
+            if let Some(best) = new_best
+                && self.checkpoint_dir.is_none()
+            {
                 best_model = Some(best);
             }
             if self.observer.on_epoch_end(&summary) == ControlFlow::Break(()) && stop.is_none() {
@@ -274,6 +298,11 @@ impl<'a> Trainer<'a> {
                 path: self.state_path(),
                 reason: "a finished run without a best epoch".to_string(),
             })?;
+        let best_model = match (best_model, &self.checkpoint_dir) {
+            (Some(best), _) => Some(best),
+            (None, Some(dir)) => checkpoint::load_best(dir, &state, &eval_device)?,
+            (None, None) => None,
+        };
         let best_model = best_model.ok_or_else(|| TrainingError::InvalidCheckpoint {
             path: self.state_path(),
             reason: "no best-model weights".to_string(),
