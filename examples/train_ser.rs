@@ -40,7 +40,7 @@ const QUICK: [&str; 10] = [
 ];
 
 fn main() {
-    mts::cli::reexec_with_malloc_tunables();
+    mts::cli::reexec_with_process_settings();
     let args = std::iter::once("train_ser".to_string())
         .chain(QUICK.iter().map(|s| s.to_string()))
         .chain(std::env::args().skip(1));

@@ -9,10 +9,10 @@ mod compare;
 mod device;
 mod error;
 mod experiment;
-mod malloc;
 mod model_features;
 pub mod plot;
 mod predict;
+mod process_env;
 mod source;
 mod split_set;
 
@@ -24,8 +24,8 @@ pub use compare::{
 pub use device::DeviceChoice;
 pub use error::CliError;
 pub use experiment::{Experiment, ExperimentResult, conv_name, run_experiment};
-pub use malloc::{MALLOC_TUNABLES, reexec_with_malloc_tunables};
 pub use model_features::ModelFeatures;
 pub use predict::{Prediction, predict_files};
+pub use process_env::{MALLOC_TUNABLES, process_settings, reexec_with_process_settings};
 pub use source::{DataSource, LoadedData};
 pub use split_set::SplitSet;

@@ -5,7 +5,7 @@ use clap::Parser;
 use mts_cli::args::Cli;
 
 fn main() {
-    mts_cli::reexec_with_malloc_tunables();
+    mts_cli::reexec_with_process_settings();
     let cli = Cli::parse();
     if let Err(error) = mts_cli::run(cli) {
         eprintln!("error: {error}");
