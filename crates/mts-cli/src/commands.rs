@@ -210,9 +210,8 @@ fn eval(args: EvalArgs) -> Result<(), CliError> {
         );
     }
     let out = args.out.clone().unwrap_or_else(|| {
-        let corpus = args.data.corpus.slug();
-        args.model_dir
-            .join(format!("eval-{corpus}-fold{fold_index}"))
+        let name = format!("eval-{}-fold{fold_index}", data.corpus);
+        args.model_dir.join(name)
     });
     let what = format!("{} fold {fold_index}", data.corpus);
     write_evaluation(&out, &evaluation, &card.model.summary(), &what)?;

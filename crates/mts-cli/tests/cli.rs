@@ -62,12 +62,18 @@ fn train_eval_predict_on_the_synthetic_corpus() {
     // Two utterances of the synthetic corpus written as WAV files.
     let corpus = SyntheticCorpus::generate(&SyntheticConfig::default()).unwrap();
     let written = corpus.write_wav_files(dir.path().join("wav")).unwrap();
-    let files: Vec<String> = written.utterances[..2]
+    let files: Vec<&Path> = written.utterances[..2]
         .iter()
-        .map(|u| u.path.to_str().unwrap().to_string())
+        .map(|u| u.path.as_path())
         .collect();
-    let mut args = vec!["predict", model_arg, "--json"];
-    args.extend(files.iter().map(String::as_str));
+    assert_eq!(predict_json(&model, &files).len(), 2);
+}
+
+/// Runs `mts predict MODEL FILES --json`, checks it succeeds and that every file's
+/// probabilities sum to 1, and returns the `(class, probability)` pairs of each file.
+fn predict_json(model: &Path, files: &[impl AsRef<Path>]) -> Vec<Vec<(String, f64)>> {
+    let mut args = vec!["predict", model.to_str().unwrap(), "--json"];
+    args.extend(files.iter().map(|f| f.as_ref().to_str().unwrap()));
     let output = mts(&args);
     let (stdout, stderr) = text(&output);
     assert!(
@@ -75,17 +81,21 @@ fn train_eval_predict_on_the_synthetic_corpus() {
         "predict failed:\n{stdout}\n{stderr}"
     );
     let predictions: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let predictions = predictions.as_array().unwrap();
-    assert_eq!(predictions.len(), 2);
-    for prediction in predictions {
-        let sum: f64 = prediction["probabilities"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|pair| pair[1].as_f64().unwrap())
-            .sum();
+    let pair = |p: &serde_json::Value| (p[0].as_str().unwrap().to_string(), p[1].as_f64().unwrap());
+    let predictions: Vec<Vec<(String, f64)>> = predictions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|prediction| {
+            let pairs = prediction["probabilities"].as_array().unwrap();
+            pairs.iter().map(pair).collect()
+        })
+        .collect();
+    for probabilities in &predictions {
+        let sum: f64 = probabilities.iter().map(|(_, p)| p).sum();
         assert!((sum - 1.0).abs() < 1e-4, "probabilities sum to {sum}");
     }
+    predictions
 }
 
 /// `mts eval`'s output folder: JSON, CSV and figures (scale usage only for MTS models).
@@ -167,21 +177,8 @@ fn train_eval_predict_on_emodb() {
     assert!((80..=200).contains(&total), "{total} test utterances");
 
     let files = ["03a01Fa.wav", "16b10Wb.wav"].map(|f| emodb.join(f));
-    let mut args = vec!["predict", model.to_str().unwrap(), "--json"];
-    args.extend(files.iter().map(|f| f.to_str().unwrap()));
-    let output = mts(&args);
-    let (stdout, stderr) = text(&output);
-    assert!(
-        output.status.success(),
-        "predict failed:\n{stdout}\n{stderr}"
-    );
-    let predictions: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    for prediction in predictions.as_array().unwrap() {
-        let probabilities = prediction["probabilities"].as_array().unwrap();
-        let classes: Vec<&str> = probabilities
-            .iter()
-            .map(|p| p[0].as_str().unwrap())
-            .collect();
+    for probabilities in predict_json(&model, &files) {
+        let classes: Vec<&str> = probabilities.iter().map(|(c, _)| c.as_str()).collect();
         assert_eq!(
             classes,
             [
@@ -194,8 +191,6 @@ fn train_eval_predict_on_emodb() {
                 "neutral"
             ]
         );
-        let sum: f64 = probabilities.iter().map(|p| p[1].as_f64().unwrap()).sum();
-        assert!((sum - 1.0).abs() < 1e-4, "probabilities sum to {sum}");
     }
 }
 

@@ -3,10 +3,11 @@
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend, RGBColor};
 
-use super::canvas::{Align, DrawResult, GRID, INK, PALETTE, filled_box, text, text_width};
+use super::canvas::{
+    Align, DrawResult, GRID, INK, MARGIN, PALETTE, filled_box, text, text_width, title, title_width,
+};
 use super::{Figure, PlotError};
 
-const MARGIN: i32 = 24;
 const FONT: f64 = 14.0;
 const ROW: i32 = 34;
 const PLOT_WIDTH: i32 = 520;
@@ -87,25 +88,14 @@ impl Figure for ScoreBars {
     fn size(&self) -> (u32, u32) {
         let width = 2 * MARGIN + self.label_width() + 12 + PLOT_WIDTH + 90;
         let height = 2 * MARGIN + 40 + self.bars.len() as i32 * ROW + 50;
-        (
-            width.max(text_width(&self.title, 18.0) + 2 * MARGIN) as u32,
-            height as u32,
-        )
+        (width.max(title_width(&self.title)) as u32, height as u32)
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult {
         let x0 = MARGIN + self.label_width() + 12;
         let y0 = MARGIN + 40;
         let y1 = y0 + self.bars.len() as i32 * ROW;
-        text(
-            area,
-            &self.title,
-            (MARGIN, MARGIN + 8),
-            18.0,
-            Align::Left,
-            &INK,
-            true,
-        )?;
+        title(area, &self.title, MARGIN + 8)?;
         for tick in 0..=10 {
             let x = self.x(x0, tick as f64 / 10.0);
             filled_box(area, (x, y0), (x + 1, y1), &GRID)?;

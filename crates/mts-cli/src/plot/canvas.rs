@@ -80,6 +80,29 @@ pub fn text<DB: DrawingBackend>(
         .map_err(|e| e.to_string())
 }
 
+/// Outer margin of every figure, pixels.
+pub const MARGIN: i32 = 24;
+/// Type size of figure titles, pixels.
+const TITLE_SIZE: f64 = 18.0;
+
+/// Draws a figure's bold title at the left margin, vertically centred on `y`.
+pub fn title<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, y: i32) -> DrawResult {
+    text(
+        area,
+        title,
+        (MARGIN, y),
+        TITLE_SIZE,
+        Align::Left,
+        &INK,
+        true,
+    )
+}
+
+/// The figure width the title needs, margins included.
+pub fn title_width(title: &str) -> i32 {
+    text_width(title, TITLE_SIZE) + 2 * MARGIN
+}
+
 /// Draws a filled box from `(x0, y0)` to `(x1, y1)`.
 pub fn filled_box<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,

@@ -5,9 +5,10 @@ use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend, WHITE};
 
 use super::Figure;
-use super::canvas::{Align, DrawResult, INK, filled_box, heat, outline, text, text_width};
+use super::canvas::{
+    Align, DrawResult, INK, MARGIN, filled_box, heat, outline, text, text_width, title, title_width,
+};
 
-const MARGIN: i32 = 24;
 const TITLE: i32 = 56;
 const FONT: f64 = 15.0;
 const SMALL: f64 = 12.0;
@@ -50,7 +51,7 @@ impl Figure for ConfusionPlot {
     fn size(&self) -> (u32, u32) {
         let n = self.matrix.num_classes() as i32;
         let (x0, y0) = self.origin();
-        let width = (x0 + n * self.cell() + MARGIN).max(text_width(&self.title, 18.0) + 2 * MARGIN);
+        let width = (x0 + n * self.cell() + MARGIN).max(title_width(&self.title));
         (width as u32, (y0 + n * self.cell() + MARGIN) as u32)
     }
 
@@ -60,15 +61,7 @@ impl Figure for ConfusionPlot {
         let counts = self.matrix.counts();
         let cell = self.cell();
         let (x0, y0) = self.origin();
-        text(
-            area,
-            &self.title,
-            (MARGIN, MARGIN + 10),
-            18.0,
-            Align::Left,
-            &INK,
-            true,
-        )?;
+        title(area, &self.title, MARGIN + 10)?;
         let subtitle = format!(
             "WA {:.1}%   UA {:.1}%   {} items   (cell: count and share of its row)",
             100.0 * self.matrix.accuracy(),

@@ -4,10 +4,12 @@ use mts_core::ScaleUsage;
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend, WHITE};
 
-use super::canvas::{Align, DrawResult, INK, PALETTE, filled_box, outline, text, text_width};
+use super::canvas::{
+    Align, DrawResult, INK, MARGIN, PALETTE, filled_box, outline, text, text_width, title,
+    title_width,
+};
 use super::{Figure, PlotError};
 
-const MARGIN: i32 = 24;
 const FONT: f64 = 14.0;
 const ROW: i32 = 36;
 const PLOT_WIDTH: i32 = 520;
@@ -68,10 +70,7 @@ impl Figure for ScaleUsagePlot {
     fn size(&self) -> (u32, u32) {
         let width = 2 * MARGIN + self.label_width() + 12 + PLOT_WIDTH;
         let height = 2 * MARGIN + 70 + self.rows.len() as i32 * ROW + 30;
-        (
-            width.max(text_width(&self.title, 18.0) + 2 * MARGIN) as u32,
-            height as u32,
-        )
+        (width.max(title_width(&self.title)) as u32, height as u32)
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult {
@@ -81,15 +80,7 @@ impl Figure for ScaleUsagePlot {
             PALETTE[i % PALETTE.len()]
         };
         let x0 = MARGIN + self.label_width() + 12;
-        text(
-            area,
-            &self.title,
-            (MARGIN, MARGIN + 8),
-            18.0,
-            Align::Left,
-            &INK,
-            true,
-        )?;
+        title(area, &self.title, MARGIN + 8)?;
         let mut x = x0;
         text(
             area,
