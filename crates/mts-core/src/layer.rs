@@ -9,6 +9,7 @@ use burn::tensor::{Int, Tensor};
 
 use crate::config::branch_kernel_sizes;
 use crate::geometry::{Pad, centered_padding, conv_output_len, reference_padding};
+use crate::merge::{Merged, merge_branches};
 use crate::{
     BranchAlignment, KernelSharing, MtsConfigError, MtsConv2dConfig, ScaleSet, ScaleUsage,
     resample::{resample_kernel, resize_axis},
@@ -154,7 +155,7 @@ impl MtsConv2d {
     /// If the input does not have `channels_in` channels, or a branch kernel is longer than the
     /// (padded) input.
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
-        merge(self.forward_branches(input))
+        self.merged(input).output
     }
 
     /// Applies the layer and reports which branch won each output element.
@@ -165,18 +166,8 @@ impl MtsConv2d {
     /// - winners: same shape as the output, the branch index (in [`scales`](Self::scales)
     ///   order) of the maximum; ties go to the lowest index
     pub fn forward_with_winners(&self, input: Tensor<4>) -> (Tensor<4>, Tensor<4, Int>) {
-        let branches = self.forward_branches(input);
-        let first = branches[0].clone().detach();
-        let mut winners = Tensor::<4, Int>::zeros(first.shape(), &first.device());
-        let mut best = first;
-        for (index, branch) in branches.iter().enumerate().skip(1) {
-            let value = branch.clone().detach();
-            let wins = value.clone().greater(best.clone());
-            best = best.mask_where(wins.clone(), value);
-            winners = winners.mask_fill(wins, index as i32);
-        }
-        let output = merge(branches);
-        (output, winners)
+        let merged = self.merged(input);
+        (merged.output, merged.winners)
     }
 
     /// Applies the layer and counts the output elements each branch wins.
@@ -186,28 +177,45 @@ impl MtsConv2d {
     /// - output: as [`forward`](Self::forward); the usage counts every element of it
     pub fn forward_with_usage(&self, input: Tensor<4>) -> (Tensor<4>, ScaleUsage) {
         let (output, winners) = self.forward_with_winners(input);
+        // One count per branch, read from the device in one transfer.
         let counts = (0..self.branch_kernels.len())
-            .map(|index| {
-                let count: i64 = winners
-                    .clone()
-                    .equal_elem(index as i32)
-                    .int()
-                    .sum()
-                    .into_scalar();
-                count as u64
-            })
+            .map(|index| winners.clone().equal_elem(index as i32).int().sum())
+            .collect();
+        let counts = Tensor::cat(counts, 0)
+            .into_data()
+            .convert::<i64>()
+            .try_into_vec::<i64>()
+            .expect("branch counts are integers")
+            .into_iter()
+            .map(|count| count as u64)
             .collect();
         let usage =
             ScaleUsage::from_counts(self.scales.clone(), counts).expect("one count per branch");
         (output, usage)
     }
 
-    /// The response of every branch on the reference output grid, before the max.
+    /// The response of every branch on the reference output grid, before the max: what
+    /// [`forward`](Self::forward) merges.
     ///
     /// # Shapes
     /// - `input`: `[batch, channels_in, time, freq]`
     /// - each branch: `[batch, channels_out, time_out, freq_out]`, as [`forward`](Self::forward)
     pub fn forward_branches(&self, input: Tensor<4>) -> Vec<Tensor<4>> {
+        let (branches, out_len) = self.branch_outputs(input);
+        branches
+            .into_iter()
+            .map(|y| resize_axis(resize_axis(y, 2, out_len[0]), 3, out_len[1]))
+            .collect()
+    }
+
+    /// The branches merged onto the reference grid by max, with the winners.
+    fn merged(&self, input: Tensor<4>) -> Merged {
+        merge_branches(self.forward_branches(input))
+    }
+
+    /// Every branch's convolution on its own grid (`Centered` branches are already on the
+    /// reference grid), and the reference output length `[time, freq]`.
+    fn branch_outputs(&self, input: Tensor<4>) -> (Vec<Tensor<4>>, [usize; 2]) {
         let [_, channels_in, time, freq] = input.dims();
         let expected = self.weight.shape().dims::<4>()[1] * self.groups;
         assert_eq!(
@@ -220,29 +228,21 @@ impl MtsConv2d {
         let weight = self.weight.val();
         let bias = self.bias.as_ref().map(Param::val);
 
-        self.branch_kernels
+        let branches = self
+            .branch_kernels
             .iter()
             .map(|&size| {
                 let kernel = self.branch_kernel(&weight, size);
-                match self.alignment {
-                    BranchAlignment::Stretch => {
-                        let y = self.convolve(input.clone(), kernel, bias.clone(), reference_pad);
-                        resize_axis(resize_axis(y, 2, out_len[0]), 3, out_len[1])
-                    }
-                    BranchAlignment::Centered => {
-                        let pad: [Pad; 2] = core::array::from_fn(|a| {
-                            centered_padding(
-                                padding[a],
-                                self.kernel_size[a],
-                                size[a],
-                                self.dilation[a],
-                            )
-                        });
-                        self.convolve(input.clone(), kernel, bias.clone(), pad)
-                    }
-                }
+                let pad = match self.alignment {
+                    BranchAlignment::Stretch => reference_pad,
+                    BranchAlignment::Centered => core::array::from_fn(|a| {
+                        centered_padding(padding[a], self.kernel_size[a], size[a], self.dilation[a])
+                    }),
+                };
+                self.convolve(input.clone(), kernel, bias.clone(), pad)
             })
-            .collect()
+            .collect();
+        (branches, out_len)
     }
 
     /// Output length per axis of a kernel of `size` under `pad`; panics with a clear message
@@ -340,15 +340,6 @@ impl MtsConv2d {
         });
         self
     }
-}
-
-/// Element-wise maximum over the branches; on ties the earlier branch wins (and gets the
-/// gradient).
-fn merge(branches: Vec<Tensor<4>>) -> Tensor<4> {
-    branches
-        .into_iter()
-        .reduce(|best, next| best.max_pair(next))
-        .expect("an MTS layer has at least one branch")
 }
 
 impl ModuleDisplay for MtsConv2d {

@@ -27,6 +27,7 @@ mod config;
 mod error;
 mod geometry;
 mod layer;
+mod merge;
 mod resample;
 mod scale;
 mod usage;
