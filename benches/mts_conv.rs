@@ -10,6 +10,16 @@
 //! cargo bench --bench mts_conv                      # all backends compiled in
 //! cargo bench --bench mts_conv -- flex              # only backends whose name contains "flex"
 //! MTS_BENCH_REPS=9 cargo bench --bench mts_conv     # more repetitions (default 5)
+//! MTS_BENCH_ALLOCATOR=default cargo bench --bench mts_conv   # glibc untuned
+//! ```
+//!
+//! Both branch alignments are measured. The allocator is tuned in-process
+//! (`mts::core::tune_allocator`) unless `MTS_BENCH_ALLOCATOR=default`. The last line of the
+//! output is one JSON object with every row's medians:
+//!
+//! ```text
+//! {"bench":"mts_conv","rows":[{"backend":"flex","scales":[0.5,1.0,2.0],"alignment":"stretch",
+//!   "allocator":"tuned","conv_fwd_ms":..,"mts_fwd_ms":..,"conv_step_ms":..,"mts_step_ms":..},..]}
 //! ```
 
 use std::time::{Duration, Instant};
@@ -17,7 +27,7 @@ use std::time::{Duration, Instant};
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::tensor::{Device, Distribution, Tensor};
-use mts::core::{MtsConv2d, MtsConv2dConfig};
+use mts::core::{BranchAlignment, MtsConv2d, MtsConv2dConfig};
 
 const INPUT: [usize; 4] = [16, 1, 401, 161];
 const CHANNELS: [usize; 2] = [1, 10];
@@ -89,7 +99,22 @@ fn ms(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1e3)
 }
 
+/// The allocator the run uses: glibc tuned in-process by `mts::core::tune_allocator` (what the
+/// `mts` binary does), or glibc's defaults with `MTS_BENCH_ALLOCATOR=default` (what a Burn
+/// user who never calls it gets).
+fn allocator() -> String {
+    if std::env::var("MTS_BENCH_ALLOCATOR").as_deref() == Ok("default") {
+        "default".to_string()
+    } else {
+        match mts::core::tune_allocator() {
+            mts::core::AllocatorTuning::Applied => "tuned".to_string(),
+            other => format!("{other:?}").to_lowercase(),
+        }
+    }
+}
+
 fn main() {
+    let allocator = allocator();
     let filter: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))
@@ -100,14 +125,16 @@ fn main() {
         .unwrap_or(5);
     println!(
         "MtsConv2d vs Conv2d, input {INPUT:?}, channels {CHANNELS:?}, kernel {KERNEL:?}, \
-         'same' padding, median of {reps} back-to-back repetitions, {} rayon threads",
+         'same' padding, median of {reps} back-to-back repetitions, {} rayon threads, \
+         {allocator} allocator",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     println!();
     println!(
-        "| backend | scales | Conv2d fwd ms | MTS fwd ms | fwd ratio | Conv2d fwd+bwd ms | MTS fwd+bwd ms | fwd+bwd ratio |"
+        "| backend | scales | alignment | Conv2d fwd ms | MTS fwd ms | fwd ratio | Conv2d fwd+bwd ms | MTS fwd+bwd ms | fwd+bwd ratio |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let mut rows = Vec::new();
     for (name, device) in backends() {
         if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
             continue;
@@ -123,35 +150,54 @@ fn main() {
             .init(&train_device);
         let x_train = x.clone().to_device(&train_device);
         for scales in SCALE_SETS {
-            let mts = MtsConv2dConfig::new(CHANNELS, KERNEL)
-                .with_time_scales(scales)
-                .with_padding(PaddingConfig2d::Same)
-                .init(&device);
-            let mts_train = MtsConv2dConfig::new(CHANNELS, KERNEL)
-                .with_time_scales(scales)
-                .with_padding(PaddingConfig2d::Same)
-                .init(&train_device);
-            let (conv_fwd, mts_fwd) = compare(
-                &device,
-                reps,
-                || forward_conv(&conv, &x),
-                || forward_mts(&mts, &x),
-            );
-            let (conv_step, mts_step) = compare(
-                &train_device,
-                reps,
-                || step_conv(&conv_train, &x_train),
-                || step_mts(&mts_train, &x_train),
-            );
-            println!(
-                "| {name} | {scales:?} | {} | {} | {:.2}x | {} | {} | {:.2}x |",
-                ms(conv_fwd),
-                ms(mts_fwd),
-                mts_fwd.as_secs_f64() / conv_fwd.as_secs_f64(),
-                ms(conv_step),
-                ms(mts_step),
-                mts_step.as_secs_f64() / conv_step.as_secs_f64(),
-            );
+            for alignment in [BranchAlignment::Stretch, BranchAlignment::Centered] {
+                let layer = |device: &Device| {
+                    MtsConv2dConfig::new(CHANNELS, KERNEL)
+                        .with_time_scales(scales)
+                        .with_padding(PaddingConfig2d::Same)
+                        .with_alignment(alignment)
+                        .init(device)
+                };
+                let (mts, mts_train) = (layer(&device), layer(&train_device));
+                let (conv_fwd, mts_fwd) = compare(
+                    &device,
+                    reps,
+                    || forward_conv(&conv, &x),
+                    || forward_mts(&mts, &x),
+                );
+                let (conv_step, mts_step) = compare(
+                    &train_device,
+                    reps,
+                    || step_conv(&conv_train, &x_train),
+                    || step_mts(&mts_train, &x_train),
+                );
+                let alignment = format!("{alignment:?}").to_lowercase();
+                println!(
+                    "| {name} | {scales:?} | {alignment} | {} | {} | {:.2}x | {} | {} | {:.2}x |",
+                    ms(conv_fwd),
+                    ms(mts_fwd),
+                    mts_fwd.as_secs_f64() / conv_fwd.as_secs_f64(),
+                    ms(conv_step),
+                    ms(mts_step),
+                    mts_step.as_secs_f64() / conv_step.as_secs_f64(),
+                );
+                rows.push(serde_json::json!({
+                    "backend": name,
+                    "scales": scales,
+                    "alignment": alignment,
+                    "allocator": allocator,
+                    "conv_fwd_ms": millis(conv_fwd),
+                    "mts_fwd_ms": millis(mts_fwd),
+                    "conv_step_ms": millis(conv_step),
+                    "mts_step_ms": millis(mts_step),
+                }));
+            }
         }
     }
+    // Last line: the medians, for tools.
+    println!("{}", serde_json::json!({"bench": "mts_conv", "rows": rows}));
+}
+
+fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e4).round() / 10.0
 }

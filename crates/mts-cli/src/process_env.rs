@@ -1,29 +1,24 @@
 //! Process settings that must be in the environment before the program starts.
 //!
-//! - `GLIBC_TUNABLES` ([`MALLOC_TUNABLES`]): glibc's `malloc` serves every block above 32 MiB
-//!   with its own `mmap` and unmaps it on `free`. Training allocates and frees such blocks
-//!   (activations, gradients, optimizer updates) many times per step, so each one is faulted in
-//!   page by page again: on EMODB-sized batches the process spent twice as long in the kernel as
-//!   in its own code. With `mmap` off for allocations and a high trim threshold, freed blocks
-//!   stay in the heap and are reused (measured in docs/performance.md).
 //! - `BURN_DEVICE=flex`: burn 0.22 puts a few internal tensors on `Device::default()` (the
 //!   optimizer state read back when training resumes, before it moves to the parameters'
 //!   device). With the `wgpu` feature that default would be wgpu, which panics on a machine
 //!   without a GPU adapter; the CPU is always there.
 //!
-//! Both are read only at process start, so [`reexec_with_process_settings`] starts the program
-//! again with the missing ones set. A value the user set is kept.
+//! Setting a variable in a running process is `unsafe` (other threads may read the
+//! environment), so [`reexec_with_process_settings`] starts the program again with the missing
+//! ones set. A value the user set is kept. glibc's `malloc` settings are no longer among them:
+//! [`configure_allocator`] makes them in the running process (`mts_core::tune_allocator`).
 
-/// glibc settings: no `mmap` for allocations, trim the heap only above 4 GiB of free space.
-pub const MALLOC_TUNABLES: &str = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296";
+/// Tunes glibc's `malloc` in the running process (see `mts_core::tune_allocator`): call it at
+/// start-up, before other threads allocate.
+pub fn configure_allocator() -> mts_core::AllocatorTuning {
+    mts_core::tune_allocator()
+}
 
 /// The variables [`reexec_with_process_settings`] sets when they are missing.
 pub fn process_settings() -> Vec<(&'static str, &'static str)> {
-    let mut settings = vec![("BURN_DEVICE", "flex")];
-    if cfg!(all(target_os = "linux", target_env = "gnu")) {
-        settings.push(("GLIBC_TUNABLES", MALLOC_TUNABLES));
-    }
-    settings
+    vec![("BURN_DEVICE", "flex")]
 }
 
 /// Restarts the current program (same arguments) with every variable of [`process_settings`]

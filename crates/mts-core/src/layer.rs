@@ -9,7 +9,7 @@ use burn::tensor::{Int, Tensor};
 
 use crate::config::branch_kernel_sizes;
 use crate::geometry::{Pad, centered_padding, conv_output_len, reference_padding};
-use crate::merge::{Merged, merge_branches};
+use crate::merge::{Merged, max_of, merge_branches};
 use crate::{
     BranchAlignment, KernelSharing, MtsConfigError, MtsConv2dConfig, ScaleSet, ScaleUsage,
     resample::{resample_kernel, resize_axis},
@@ -155,7 +155,13 @@ impl MtsConv2d {
     /// If the input does not have `channels_in` channels, or a branch kernel is longer than the
     /// (padded) input.
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
-        self.merged(input).output
+        let branches = self.forward_branches(input);
+        if branches.iter().any(Tensor::is_tracked) {
+            merge_branches(branches).output
+        } else {
+            // Nothing to differentiate and no winners asked for: the plain max.
+            max_of(branches)
+        }
     }
 
     /// Applies the layer and reports which branch won each output element.

@@ -23,6 +23,7 @@
 //! The crate names no concrete backend: it runs on whatever [`Device`](burn::tensor::Device)
 //! its tensors live on, with or without autodiff.
 
+mod allocator;
 mod config;
 mod error;
 mod geometry;
@@ -32,6 +33,7 @@ mod resample;
 mod scale;
 mod usage;
 
+pub use allocator::{AllocatorTuning, TOP_PAD_BYTES, mmapped_bytes, tune_allocator};
 pub use config::{BranchAlignment, KernelSharing, MtsConv2dConfig};
 pub use error::{Axis, MAX_SCALED_KERNEL_LEN, MtsConfigError, ScaleUsageMismatch};
 pub use layer::MtsConv2d;

@@ -57,3 +57,15 @@ pub(crate) fn merge_branches(branches: Vec<Tensor<4>>) -> Merged {
         .expect("an MTS layer has at least one branch");
     Merged { output, winners }
 }
+
+/// Element-wise maximum of the branches, for values nobody differentiates (ties: any branch's
+/// value is the same number).
+///
+/// # Shapes
+/// - each branch and the output: `[batch, channels_out, time, freq]`
+pub(crate) fn max_of(branches: Vec<Tensor<4>>) -> Tensor<4> {
+    branches
+        .into_iter()
+        .reduce(|best, next| best.max_pair(next))
+        .expect("an MTS layer has at least one branch")
+}
