@@ -38,6 +38,7 @@ mod ser_model;
 mod store;
 mod training;
 mod two_conv;
+mod wilcoxon;
 
 pub use alexnet::{AlexNet, AlexNetConfig};
 pub use atomic::{write_file as write_atomically, write_file_with as write_atomically_with};
@@ -57,3 +58,4 @@ pub use training::{
     TrainingConfigError, TrainingError, TrainingObserver, TrainingOutcome,
 };
 pub use two_conv::{CnnTwoConv, CnnTwoConvConfig};
+pub use wilcoxon::{TIE_TOLERANCE, Wilcoxon, wilcoxon_signed_rank};

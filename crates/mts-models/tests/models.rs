@@ -16,6 +16,17 @@ use mts_models::{
 const CLASSES: usize = 4;
 
 /// The smallest inputs each architecture accepts comfortably (with scales up to 2).
+/// The device's random stream (`Device::seed`, initialisers, dropout) is shared by every test of
+/// this process, and training reseeds it every epoch: a test whose outcome depends on its draws
+/// holds this lock, so no other test reseeds or draws in the middle of it.
+static DEVICE_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn exclusive_device() -> std::sync::MutexGuard<'static, ()> {
+    DEVICE_RNG
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn input_size(architecture: Architecture) -> [usize; 2] {
     match architecture {
         Architecture::A1 | Architecture::A2 => [40, 20],
@@ -59,6 +70,7 @@ fn expected_params(architecture: Architecture) -> usize {
 
 #[test]
 fn parameter_counts_match_and_variants_are_equal() {
+    let _rng = exclusive_device();
     let device = Device::flex();
     for architecture in Architecture::ALL {
         let standard = config(architecture, ConvKind::Standard).init(&device);
@@ -79,6 +91,7 @@ fn parameter_counts_match_and_variants_are_equal() {
 
 #[test]
 fn paper_size_models_count_without_allocating() {
+    let _rng = exclusive_device();
     // A2 on EMODB with the published 281 x 513 inputs: about 277 M parameters, counted lazily.
     let device = Device::flex();
     for conv in [ConvKind::Standard, mts()] {
@@ -94,6 +107,7 @@ fn paper_size_models_count_without_allocating() {
 
 #[test]
 fn logits_and_scale_usage_shapes() {
+    let _rng = exclusive_device();
     let device = Device::flex();
     for architecture in Architecture::ALL {
         let [time, freq] = input_size(architecture);
@@ -137,6 +151,7 @@ fn logits_and_scale_usage_shapes() {
 
 #[test]
 fn alexnet_stride_bug_flag_only_changes_the_mts_variant() {
+    let _rng = exclusive_device();
     let device = Device::flex();
     let data = common::noise_set([63, 63], 1, 1, 4);
     let buggy = config(Architecture::A4, mts())
@@ -162,6 +177,7 @@ fn alexnet_stride_bug_flag_only_changes_the_mts_variant() {
 
 #[test]
 fn too_small_inputs_and_bad_scales_are_config_errors() {
+    let _rng = exclusive_device();
     let device = Device::flex();
     // A3 with scale 2: conv2 sees 15 pooled frames, too few for its 20-frame branch kernel.
     let err = SerModelConfig::new(Architecture::A3, [40, 20], 4)
@@ -206,6 +222,7 @@ fn overfit(
 
 #[test]
 fn small_models_overfit_a_tiny_batch() {
+    let _rng = exclusive_device();
     for architecture in [Architecture::A1, Architecture::A2, Architecture::A3] {
         let data = common::noise_set(input_size(architecture), CLASSES, 1, 11);
         for conv in [ConvKind::Standard, mts()] {
@@ -224,6 +241,7 @@ fn small_models_overfit_a_tiny_batch() {
 /// loss down by 90% (measured: about 37 steps standard, 40 MTS; lr 3e-4 oscillates).
 #[test]
 fn alexnet_overfits_a_tiny_batch() {
+    let _rng = exclusive_device();
     let device = Device::flex().autodiff();
     device.seed(5);
     let data = common::noise_set(input_size(Architecture::A4), CLASSES, 1, 12);

@@ -1,0 +1,138 @@
+//! The paper's models A1–A3, standard and MTS: one training step (forward, cross-entropy,
+//! backward, Adam update) on a batch of 16 spectrograms `[16, 1, 401, 161]` (4 s, the paper's
+//! 20 ms / 10 ms STFT), and batch-1 inference, on Flex with the allocator tuned in-process.
+//! The same cases as `shared/reference/peer_bench.py` (8 classes), for side-by-side figures.
+//!
+//! ```text
+//! cargo bench --bench models                       # A1, A2, A3
+//! cargo bench --bench models -- a1                 # only architectures whose name contains "a1"
+//! MTS_BENCH_REPS=9 cargo bench --bench models      # more repetitions (default 5)
+//! RAYON_NUM_THREADS=1 cargo bench --bench models   # one core
+//! ```
+//!
+//! The last line is one JSON object of medians: `{"bench":"models","rows":[{"arch":"a1",
+//! "conv":"standard","step_ms":..,"infer_ms":..}, ...]}`.
+
+use std::time::{Duration, Instant};
+
+use burn::module::Module;
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
+use mts::core::{BranchAlignment, KernelSharing, ScaleSet};
+use mts::models::{Architecture, ConvKind, SerModel, SerModelConfig};
+
+const BATCH: usize = 16;
+const INPUT: [usize; 2] = [401, 161];
+const CLASSES: usize = 8;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn time(device: &Device, f: &mut impl FnMut()) -> Duration {
+    let start = Instant::now();
+    f();
+    device.sync().expect("device sync");
+    start.elapsed()
+}
+
+/// Median of `reps` timed runs after one warm-up.
+fn measure(device: &Device, reps: usize, mut f: impl FnMut()) -> Duration {
+    time(device, &mut f);
+    median((0..reps).map(|_| time(device, &mut f)).collect())
+}
+
+fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e4).round() / 10.0
+}
+
+/// One Adam step of `model` on `(x, y)`; returns the updated model.
+fn train_step(
+    model: SerModel,
+    optimizer: &mut ModuleOptimizer,
+    x: &Tensor<4>,
+    y: &Tensor<1, Int>,
+) -> SerModel {
+    let logits = model.forward(x.clone());
+    let loss = CrossEntropyLossConfig::new()
+        .init(&x.device())
+        .forward(logits, y.clone());
+    let grads = GradientsParams::from_grads(loss.backward(), &model);
+    optimizer.step(1e-4, model, grads)
+}
+
+fn main() {
+    let allocator = mts::core::tune_allocator();
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let reps: usize = std::env::var("MTS_BENCH_REPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let device = Device::flex();
+    let train_device = device.clone().autodiff();
+    println!(
+        "A1-A3 on Flex: training step (batch {BATCH}, Adam) and batch-1 inference, input \
+         {INPUT:?}, {CLASSES} classes, median of {reps}, {} rayon threads, {allocator}",
+        rayon::current_num_threads()
+    );
+    println!();
+    println!("| arch | conv | step ms | step ratio | infer b1 ms | infer ratio |");
+    println!("|---|---|---|---|---|---|");
+    let mts = ConvKind::Mts {
+        scales: ScaleSet::time(&[0.5, 1.0, 2.0]),
+        sharing: KernelSharing::Shared,
+        alignment: BranchAlignment::Stretch,
+    };
+    let mut rows = Vec::new();
+    for architecture in [Architecture::A1, Architecture::A2, Architecture::A3] {
+        let name = architecture.to_string().to_lowercase();
+        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        device.seed(0);
+        let x = Tensor::<4>::random(
+            [BATCH, 1, INPUT[0], INPUT[1]],
+            Distribution::Normal(0.0, 1.0),
+            &train_device,
+        );
+        let labels: Vec<i64> = (0..BATCH as i64).map(|i| i % CLASSES as i64).collect();
+        let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [BATCH]), &train_device);
+        let x1 = Tensor::<4>::random([1, 1, INPUT[0], INPUT[1]], Distribution::Default, &device);
+        let mut standard_times = None;
+        for (conv_name, conv) in [("standard", ConvKind::Standard), ("mts", mts.clone())] {
+            let config = SerModelConfig::new(architecture, INPUT, CLASSES).with_conv(conv);
+            let mut model = Some(config.init(&train_device));
+            let mut optimizer = AdamConfig::new().init();
+            let step = measure(&train_device, reps, || {
+                let current = model.take().expect("the model");
+                model = Some(train_step(current, &mut optimizer, &x, &y));
+            });
+            let inference_model = model.take().expect("the model").valid();
+            let infer = measure(&device, reps, || {
+                let _ = inference_model.forward(x1.clone()).into_data();
+            });
+            let (step_base, infer_base) = *standard_times.get_or_insert((step, infer));
+            println!(
+                "| {name} | {conv_name} | {:.1} | {:.2}x | {:.2} | {:.2}x |",
+                millis(step),
+                step.as_secs_f64() / step_base.as_secs_f64(),
+                infer.as_secs_f64() * 1e3,
+                infer.as_secs_f64() / infer_base.as_secs_f64(),
+            );
+            rows.push(serde_json::json!({
+                "arch": name,
+                "conv": conv_name,
+                "scales": if conv_name == "mts" { vec![0.5, 1.0, 2.0] } else { vec![] },
+                "step_ms": millis(step),
+                "infer_ms": (infer.as_secs_f64() * 1e5).round() / 100.0,
+            }));
+        }
+    }
+    // Last line: the medians, for tools.
+    println!("{}", serde_json::json!({"bench": "models", "rows": rows}));
+}
