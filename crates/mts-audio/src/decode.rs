@@ -10,6 +10,7 @@ use symphonia::core::formats::{FormatOptions, TrackType};
 use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
 use symphonia::core::meta::MetadataOptions;
 
+use crate::wav_header::check_wav_header;
 use crate::{AudioError, Waveform};
 
 /// The lowest sample rate accepted from a file, in Hz.
@@ -59,8 +60,10 @@ pub fn decode_bytes(bytes: &[u8], name: impl AsRef<Path>) -> Result<Waveform, Au
     if bytes.is_empty() {
         return Err(AudioError::EmptyFile { path });
     }
-    // symphonia 0.6.1 has panics on some malformed headers (found by this crate's fuzz tests:
-    // a WAVE_FORMAT_EXTENSIBLE header declaring more than 32 channels overflows a shift). A panic
+    check_wav_header(bytes, &path)?;
+    // symphonia 0.6.1 has panics on some malformed headers (found by this crate's fuzz tests: a
+    // WAVE_FORMAT_EXTENSIBLE header declaring more than 32 channels overflows a shift, which
+    // `check_wav_header` now refuses before decoding, in every build profile). A panic
     // in the decoder is a malformed file to the caller, not a crash. Everything the closure
     // touches is local to this call, so nothing is left half-updated. (Requires the default
     // `panic = "unwind"`.)

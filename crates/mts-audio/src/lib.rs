@@ -51,6 +51,7 @@ mod resample;
 mod segment;
 mod spectrogram;
 mod stft;
+mod wav_header;
 mod waveform;
 
 pub use batch::to_batch_tensor;

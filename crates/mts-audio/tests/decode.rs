@@ -244,9 +244,12 @@ fn zero_channels_and_zero_length_audio() {
     let mut bytes = wav16(&sine(440.0, 16_000, 0.1, 0.5), 16_000);
     bytes[common::WAV_CHANNELS_OFFSET..common::WAV_CHANNELS_OFFSET + 2]
         .copy_from_slice(&0u16.to_le_bytes());
-    // symphonia's RIFF reader refuses a zero channel count itself.
+    // The header check refuses a zero channel count before the decoder runs.
     let err = expect_err(&bytes, "nochan.wav");
-    assert!(matches!(err, AudioError::Malformed { .. }), "{err:?}");
+    assert!(
+        matches!(err, AudioError::InvalidChannels { channels: 0, .. }),
+        "{err:?}"
+    );
     // A valid header with an empty data chunk.
     let err = expect_err(&wav16(&[], 16_000), "nothing.wav");
     assert!(matches!(err, AudioError::NoSamples { .. }), "{err:?}");
@@ -337,12 +340,11 @@ fn a_decoder_panic_on_a_malformed_header_becomes_an_error() {
     // declaring 33 channels makes symphonia 0.6.1 overflow a shift while fixing the channel mask.
     let mut bytes = wav_bytes(&sine(440.0, 48_000, 0.05, 0.5), 1, 48_000, Encoding::Int24);
     bytes[common::WAV_CHANNELS_OFFSET] = 33;
+    // Refused by the header check in every build profile (a release build of symphonia wraps
+    // the shift and decodes the file as something else).
     let err = expect_err(&bytes, "33ch.wav");
     assert!(
-        matches!(
-            err,
-            AudioError::Malformed { .. } | AudioError::InvalidChannels { .. }
-        ),
+        matches!(err, AudioError::InvalidChannels { channels: 33, .. }),
         "{err:?}"
     );
 }

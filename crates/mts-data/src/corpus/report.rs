@@ -98,7 +98,7 @@ pub enum CorpusError {
         root: PathBuf,
     },
     /// The folder does not look like the claimed corpus.
-    #[error("{root:?} is not a {kind} corpus: {reason}")]
+    #[error("{root:?} does not have the layout of the {kind} corpus: {reason}")]
     NotThisCorpus {
         /// The claimed corpus.
         kind: CorpusKind,
