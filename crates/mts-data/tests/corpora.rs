@@ -87,7 +87,10 @@ fn a_folder_of_another_corpus_is_refused_clearly() {
             matches!(&err, CorpusError::NotThisCorpus { kind: k, .. } if *k == kind),
             "{kind}: {err}"
         );
-        assert!(err.to_string().contains("does not have the layout of the"), "{err}");
+        assert!(
+            err.to_string().contains("does not have the layout of the"),
+            "{err}"
+        );
     }
     assert!(matches!(
         Corpus::load(CorpusKind::Iemocap, dir.path()),
