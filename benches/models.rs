@@ -15,6 +15,9 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+use common::{BenchArgs, median, millis};
+
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
@@ -25,11 +28,6 @@ use mts::models::{Architecture, ConvKind, SerModel, SerModelConfig};
 const BATCH: usize = 16;
 const INPUT: [usize; 2] = [401, 161];
 const CLASSES: usize = 8;
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
 
 fn time(device: &Device, f: &mut impl FnMut()) -> Duration {
     let start = Instant::now();
@@ -42,10 +40,6 @@ fn time(device: &Device, f: &mut impl FnMut()) -> Duration {
 fn measure(device: &Device, reps: usize, mut f: impl FnMut()) -> Duration {
     time(device, &mut f);
     median((0..reps).map(|_| time(device, &mut f)).collect())
-}
-
-fn millis(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1e4).round() / 10.0
 }
 
 /// One Adam step of `model` on `(x, y)`; returns the updated model.
@@ -65,14 +59,8 @@ fn train_step(
 
 fn main() {
     let allocator = mts::core::tune_allocator();
-    let filter: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let reps: usize = std::env::var("MTS_BENCH_REPS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5);
+    let args = BenchArgs::from_env();
+    let reps = args.reps;
     let device = Device::flex();
     let train_device = device.clone().autodiff();
     println!(
@@ -91,7 +79,7 @@ fn main() {
     let mut rows = Vec::new();
     for architecture in [Architecture::A1, Architecture::A2, Architecture::A3] {
         let name = architecture.to_string().to_lowercase();
-        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+        if !args.selects(&name) {
             continue;
         }
         device.seed(0);

@@ -24,6 +24,9 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+use common::{BenchArgs, median, millis};
+
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::tensor::{Device, Distribution, Tensor};
@@ -57,11 +60,6 @@ fn time(device: &Device, f: impl FnOnce()) -> Duration {
     f();
     device.sync().expect("device sync");
     start.elapsed()
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
 }
 
 fn forward_conv(conv: &Conv2d, x: &Tensor<4>) {
@@ -115,14 +113,8 @@ fn allocator() -> String {
 
 fn main() {
     let allocator = allocator();
-    let filter: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let reps: usize = std::env::var("MTS_BENCH_REPS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5);
+    let args = BenchArgs::from_env();
+    let reps = args.reps;
     println!(
         "MtsConv2d vs Conv2d, input {INPUT:?}, channels {CHANNELS:?}, kernel {KERNEL:?}, \
          'same' padding, median of {reps} back-to-back repetitions, {} rayon threads, \
@@ -136,7 +128,7 @@ fn main() {
     println!("|---|---|---|---|---|---|---|---|---|");
     let mut rows = Vec::new();
     for (name, device) in backends() {
-        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+        if !args.selects(name) {
             continue;
         }
         device.seed(0);
@@ -196,8 +188,4 @@ fn main() {
     }
     // Last line: the medians, for tools.
     println!("{}", serde_json::json!({"bench": "mts_conv", "rows": rows}));
-}
-
-fn millis(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1e4).round() / 10.0
 }

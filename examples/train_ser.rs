@@ -41,7 +41,7 @@ const QUICK: [&str; 10] = [
 
 fn main() {
     mts::cli::reexec_with_process_settings();
-    mts::cli::configure_allocator();
+    mts::core::tune_allocator();
     let args = std::iter::once("train_ser".to_string())
         .chain(QUICK.iter().map(|s| s.to_string()))
         .chain(std::env::args().skip(1));

@@ -26,6 +26,6 @@ pub use error::CliError;
 pub use experiment::{Experiment, ExperimentResult, conv_name, run_experiment};
 pub use model_features::ModelFeatures;
 pub use predict::{Prediction, predict_files};
-pub use process_env::{configure_allocator, process_settings, reexec_with_process_settings};
+pub use process_env::{process_settings, reexec_with_process_settings};
 pub use source::{DataSource, LoadedData};
 pub use split_set::SplitSet;

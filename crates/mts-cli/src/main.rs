@@ -6,7 +6,7 @@ use mts_cli::args::Cli;
 
 fn main() {
     mts_cli::reexec_with_process_settings();
-    mts_cli::configure_allocator();
+    mts_core::tune_allocator();
     let cli = Cli::parse();
     if let Err(error) = mts_cli::run(cli) {
         eprintln!("error: {error}");

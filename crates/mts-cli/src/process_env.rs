@@ -8,13 +8,7 @@
 //! Setting a variable in a running process is `unsafe` (other threads may read the
 //! environment), so [`reexec_with_process_settings`] starts the program again with the missing
 //! ones set. A value the user set is kept. glibc's `malloc` settings are no longer among them:
-//! [`configure_allocator`] makes them in the running process (`mts_core::tune_allocator`).
-
-/// Tunes glibc's `malloc` in the running process (see `mts_core::tune_allocator`): call it at
-/// start-up, before other threads allocate.
-pub fn configure_allocator() -> mts_core::AllocatorTuning {
-    mts_core::tune_allocator()
-}
+//! `mts_core::tune_allocator` makes them in the running process.
 
 /// The variables [`reexec_with_process_settings`] sets when they are missing.
 pub fn process_settings() -> Vec<(&'static str, &'static str)> {
