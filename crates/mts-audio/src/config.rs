@@ -33,7 +33,8 @@ pub enum PadMode {
 /// This is librosa's `stft(center=..., pad_mode=...)` framing. Each frame yields `n_fft / 2 + 1`
 /// bins, bin `k` at `k * sample_rate / n_fft` Hz, valued `|X_k|^exponent` with `X_k` the
 /// unnormalised DFT (`Σ x[n] w[n] e^{-2πikn/n_fft}`, no `1/n_fft`): `exponent = 1` is the magnitude,
-/// `2` the power, `2/3` the published code's compression.
+/// `2` the power, `2/3` the published code's compression. With
+/// [`log_compression`](Self::log_compression) each value is then `ln(1 + |X_k|^exponent)`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpectrogramConfig {
     /// The rate (Hz) every input is resampled to before the STFT.
@@ -50,6 +51,15 @@ pub struct SpectrogramConfig {
     pub pad_mode: PadMode,
     /// Each bin is `|X_k|^exponent`; must be finite and positive.
     pub exponent: f32,
+    /// Compress each bin to `ln(1 + |X_k|^exponent)` (zero stays zero, loud bins grow
+    /// logarithmically). Absent from serialised configs when false, so the paper's and the
+    /// published code's configs keep their cache keys and old model cards still load.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub log_compression: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 impl Default for SpectrogramConfig {
@@ -72,6 +82,17 @@ impl SpectrogramConfig {
             center: true,
             pad_mode: PadMode::Zero,
             exponent: 1.0,
+            log_compression: false,
+        }
+    }
+
+    /// The paper's framing ([`paper`](Self::paper)) with log-compressed magnitudes,
+    /// `ln(1 + |X_k|)`: the dynamic range of speech spectrograms shrinks from about 80 dB of
+    /// linear magnitude to a few units, the usual front end of SER systems.
+    pub fn log_magnitude() -> Self {
+        Self {
+            log_compression: true,
+            ..Self::paper()
         }
     }
 
@@ -87,6 +108,7 @@ impl SpectrogramConfig {
             center: true,
             pad_mode: PadMode::Reflect,
             exponent: 2.0 / 3.0,
+            log_compression: false,
         }
     }
 
@@ -194,6 +216,17 @@ mod tests {
         // IEMOCAP's 4 s windows in the published code: 64 000 samples -> 126 frames.
         assert_eq!(c.frames_for_samples(64_000), 126);
         c.validate().unwrap();
+    }
+
+    #[test]
+    fn log_compression_is_left_out_of_json_when_off() {
+        let paper = serde_json::to_string(&SpectrogramConfig::paper()).unwrap();
+        assert!(!paper.contains("log_compression"), "{paper}");
+        let old: SpectrogramConfig = serde_json::from_str(&paper).unwrap();
+        assert_eq!(old, SpectrogramConfig::paper());
+        let log = serde_json::to_string(&SpectrogramConfig::log_magnitude()).unwrap();
+        let back: SpectrogramConfig = serde_json::from_str(&log).unwrap();
+        assert!(back.log_compression && log.contains("\"log_compression\":true"));
     }
 
     #[test]

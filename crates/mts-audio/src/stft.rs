@@ -119,6 +119,9 @@ impl Stft {
                 out.extend(self.spectrum.iter().map(|c| c.norm_sqr().powf(half)));
             }
         }
+        if self.config.log_compression {
+            out.iter_mut().for_each(|v| *v = v.ln_1p());
+        }
         Spectrogram::new(out, frames, bins).expect("frames x bins values were written")
     }
 }
@@ -253,5 +256,21 @@ mod tests {
         for (m, c) in mag.as_slice().iter().zip(comp.as_slice()) {
             assert!((m.powf(2.0 / 3.0) - c).abs() <= 1e-4 * (1.0 + c), "{m} {c}");
         }
+    }
+
+    #[test]
+    fn log_compression_is_ln_1p_of_the_magnitude() {
+        let x: Vec<f32> = (0..640).map(|i| (i as f32 * 0.3).sin()).collect();
+        let mag = Stft::new(SpectrogramConfig::paper()).unwrap().compute(&x);
+        let log = Stft::new(SpectrogramConfig::log_magnitude())
+            .unwrap()
+            .compute(&x);
+        assert_eq!(mag.shape(), log.shape());
+        let mut loud = false;
+        for (m, l) in mag.as_slice().iter().zip(log.as_slice()) {
+            assert!((m.ln_1p() - l).abs() <= 1e-5 * (1.0 + l), "{m} {l}");
+            loud |= *m > 10.0;
+        }
+        assert!(loud, "the test signal has bins above 10 where ln(1+x) differs from x");
     }
 }

@@ -7,7 +7,8 @@ use mts_core::{BranchAlignment, KernelSharing};
 use mts_data::CorpusKind;
 use mts_models::Architecture;
 
-use crate::DeviceChoice;
+use crate::grid::Shard;
+use crate::{DeviceChoice, FrontEnd};
 
 /// Multi-time-scale convolution for speech emotion recognition: train, evaluate and compare
 /// standard vs MTS models, and predict emotions from audio files.
@@ -38,6 +39,125 @@ pub enum Command {
     },
     /// Compute the spectrograms of a corpus into the feature cache.
     Features(DataArgs),
+    /// Train a grid (corpora x front ends x architectures x standard/MTS x L2 x seeds x folds)
+    /// into a folder, resumable and shardable, then report it; `mts experiment report DIR`
+    /// reports whatever runs a folder holds.
+    Experiment(ExperimentArgs),
+}
+
+/// `mts experiment`.
+#[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ExperimentArgs {
+    /// `report DIR`: write the report of an experiment folder.
+    #[command(subcommand)]
+    pub command: Option<ExperimentCommand>,
+    /// The grid and how to run it.
+    #[command(flatten)]
+    pub grid: GridArgs,
+}
+
+/// `mts experiment report`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ExperimentCommand {
+    /// Merge every finished run of an experiment folder (e.g. written by the tasks of a
+    /// batch-scheduler array) into results.md, results.csv, results.json and figures.
+    Report {
+        /// The experiment folder (the --out of `mts experiment`).
+        dir: PathBuf,
+    },
+}
+
+/// One MTS scale set on the command line: `near` (0.7,1,1.428), `far` (0.5,1,2), `both`
+/// (0.5,0.7,1,1.428,2) or factors such as `0.5,1,2`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScaleList(pub Vec<f64>);
+
+fn parse_scale_list(s: &str) -> Result<ScaleList, String> {
+    crate::grid::parse_scale_set(s).map(ScaleList)
+}
+
+/// The grid of `mts experiment` and how to run it.
+#[derive(Debug, Clone, Args)]
+pub struct GridArgs {
+    /// The experiment folder: grid.json, runs/<run>/run.json, the report and figures. Starting
+    /// again on the same folder skips finished runs and resumes interrupted ones.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Read the grid from this JSON file (as written to <out>/grid.json) instead of the flags
+    /// below.
+    #[arg(long)]
+    pub grid: Option<PathBuf>,
+    /// Corpora, comma-separated: synthetic, emodb, ravdess, tess, iemocap, crema-d, savee.
+    #[arg(long, default_value = "synthetic", value_delimiter = ',', value_parser = parse_corpus, conflicts_with = "grid")]
+    pub corpora: Vec<CorpusKind>,
+    /// Folder of a real corpus as NAME=PATH (repeat per corpus), or PATH with one real corpus.
+    #[arg(long = "data-dir")]
+    pub data_dirs: Vec<String>,
+    /// Feature cache folder [default: $MTS_CACHE_DIR, else ~/.cache/mts].
+    #[arg(long)]
+    pub cache_dir: Option<PathBuf>,
+    /// Speaker-independent folds per corpus (every fold is run).
+    #[arg(long, default_value_t = 4, conflicts_with = "grid")]
+    pub folds: usize,
+    /// Architectures, comma-separated.
+    #[arg(long = "archs", default_value = "a1", value_delimiter = ',', value_parser = parse_arch, conflicts_with = "grid")]
+    pub architectures: Vec<Architecture>,
+    /// An MTS scale set (repeat for several): near, far, both, or factors like 0.5,1,2. The
+    /// standard convolution is always trained too.
+    #[arg(long = "scale-set", default_values = ["near", "far"], value_parser = parse_scale_list, conflicts_with = "grid")]
+    pub scale_sets: Vec<ScaleList>,
+    /// Kernel-sharing modes of the MTS runs, comma-separated: shared (default layer),
+    /// detached (the published code's training, with per-epoch kernel averaging).
+    #[arg(long, default_value = "shared", value_delimiter = ',', value_parser = parse_sharing, conflicts_with = "grid")]
+    pub sharings: Vec<KernelSharing>,
+    /// How MTS branch outputs are aligned: stretch (the paper) or centered.
+    #[arg(long, default_value = "stretch", value_parser = parse_alignment, conflicts_with = "grid")]
+    pub alignment: BranchAlignment,
+    /// Audio front ends, comma-separated: paper, published-code, log.
+    #[arg(long = "front-ends", default_value = "paper", value_delimiter = ',', value_enum, conflicts_with = "grid")]
+    pub front_ends: Vec<FrontEnd>,
+    /// L2 values, comma-separated (the paper's grid: 0,0.001,0.003,0.01).
+    #[arg(long, default_value = "0", value_delimiter = ',', conflicts_with = "grid")]
+    pub l2s: Vec<f64>,
+    /// Seeds, comma-separated; each draws the speaker folds and the initialisation.
+    #[arg(long, default_value = "0", value_delimiter = ',', conflicts_with = "grid")]
+    pub seeds: Vec<u64>,
+    /// The paper's training (lr 5e-5, batch 90, at most 500 epochs, patience 10) instead of the
+    /// quick defaults (lr 3e-4, batch 32, 20 epochs, patience 4); the flags below override.
+    #[arg(long, conflicts_with = "grid")]
+    pub paper_training: bool,
+    /// Adam learning rate.
+    #[arg(long, conflicts_with = "grid")]
+    pub lr: Option<f64>,
+    /// Batch size.
+    #[arg(long, conflicts_with = "grid")]
+    pub batch_size: Option<usize>,
+    /// Items per forward/backward pass (gradient accumulation; same update, less memory).
+    #[arg(long, conflicts_with = "grid")]
+    pub micro_batch: Option<usize>,
+    /// Maximum epochs.
+    #[arg(long, conflicts_with = "grid")]
+    pub epochs: Option<usize>,
+    /// Early-stopping patience in epochs.
+    #[arg(long, conflicts_with = "grid")]
+    pub patience: Option<usize>,
+    /// Train this many runs at once, each in its own process with cores / jobs threads.
+    #[arg(long, default_value_t = 1)]
+    pub jobs: usize,
+    /// Run only slice K of N of the grid (K/N, from 1): a batch-scheduler array of N tasks
+    /// runs the whole grid into one shared --out; then `mts experiment report DIR`.
+    #[arg(long, default_value = "1/1")]
+    pub shard: Shard,
+    /// Also save each run's best model in runs/<run>/model (weights: large).
+    #[arg(long)]
+    pub keep_models: bool,
+    /// Compute device.
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+    pub device: DeviceChoice,
+    /// Train only the run with this id (what --jobs starts in each child process).
+    #[arg(long, hide = true)]
+    pub only: Option<String>,
 }
 
 /// `mts corpus ...`.
@@ -113,6 +233,10 @@ pub struct ModelArgs {
     /// Stop after this many epochs without a new best validation loss (the paper: 10).
     #[arg(long, default_value_t = 10)]
     pub patience: usize,
+    /// Audio front end: paper (linear magnitude, 20/10 ms), published-code (1024/512,
+    /// |X|^(2/3)) or log (paper framing, ln(1 + |X|)); stored in the model card.
+    #[arg(long, value_enum, default_value_t = FrontEnd::Paper)]
+    pub front_end: FrontEnd,
     /// Compute device.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
     pub device: DeviceChoice,

@@ -1,16 +1,17 @@
 //! What each subcommand does.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use mts_audio::SpectrogramConfig;
 use mts_core::ScaleSet;
-use mts_data::{Corpus, FoldPreparation};
+use mts_data::{Corpus, CorpusKind, FoldPreparation};
 use mts_models::{ConvKind, Evaluator, ProgressReporter, TrainingConfig, load_model, save_model};
 
 use crate::args::{
-    Cli, Command, CompareArgs, ConvChoice, CorpusCommand, DataArgs, EvalArgs, ModelArgs,
-    PredictArgs, TrainArgs,
+    Cli, Command, CompareArgs, ConvChoice, CorpusCommand, DataArgs, EvalArgs, ExperimentArgs,
+    ExperimentCommand, GridArgs, ModelArgs, PredictArgs, TrainArgs,
 };
+use crate::grid::{self, GridOptions, GridSpec, Shard};
 use crate::plot::{ConfusionPlot, ScaleUsagePlot, write_png_and_svg};
 use crate::{
     CliError, Comparison, DataSource, Experiment, ModelFeatures, SplitSet, csv_table,
@@ -28,7 +29,108 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             command: CorpusCommand::Stats(args),
         } => corpus_stats(args),
         Command::Features(args) => features(args),
+        Command::Experiment(args) => experiment(args),
     }
+}
+
+fn experiment(args: ExperimentArgs) -> Result<(), CliError> {
+    if let Some(ExperimentCommand::Report { dir }) = args.command {
+        return report(&dir);
+    }
+    let args = args.grid;
+    let out = args
+        .out
+        .clone()
+        .ok_or_else(|| CliError::Usage("mts experiment needs --out DIR".into()))?;
+    let grid = match &args.grid {
+        Some(path) => grid::read_grid(path)?,
+        None => grid_from_flags(&args)?,
+    };
+    let options = GridOptions {
+        out: out.clone(),
+        data_dirs: data_dirs(&args.data_dirs, &grid.corpora)?,
+        cache_dir: args.cache_dir.clone(),
+        shard: args.shard,
+        jobs: args.jobs.max(1),
+        keep_models: args.keep_models,
+        device: args.device,
+    };
+    if let Some(id) = &args.only {
+        return grid::run_single(&grid, &options, id);
+    }
+    grid::run_grid(&grid, &options)?;
+    if args.shard == Shard::ALL {
+        report(&out)?;
+    } else {
+        println!(
+            "when every shard is done: mts experiment report {}",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+fn report(dir: &Path) -> Result<(), CliError> {
+    let (report, written) = grid::write_report(dir)?;
+    println!("\n{}", grid::markdown(&report));
+    println!("report of {} runs written to {}:", report.runs, dir.display());
+    for path in written {
+        println!("  {}", path.display());
+    }
+    Ok(())
+}
+
+fn grid_from_flags(args: &GridArgs) -> Result<GridSpec, CliError> {
+    let quick = !args.paper_training;
+    let training = TrainingConfig::new()
+        .with_learning_rate(args.lr.unwrap_or(if quick { 3e-4 } else { 5e-5 }))
+        .with_batch_size(args.batch_size.unwrap_or(if quick { 32 } else { 90 }))
+        .with_micro_batch_size(args.micro_batch)
+        .with_max_epochs(args.epochs.unwrap_or(if quick { 20 } else { 500 }))
+        .with_patience(args.patience.unwrap_or(if quick { 4 } else { 10 }));
+    let grid = GridSpec {
+        corpora: args.corpora.clone(),
+        front_ends: args.front_ends.clone(),
+        architectures: args.architectures.clone(),
+        scale_sets: args.scale_sets.iter().map(|s| s.0.clone()).collect(),
+        sharings: args.sharings.clone(),
+        alignment: args.alignment,
+        l2s: args.l2s.clone(),
+        seeds: args.seeds.clone(),
+        folds: args.folds,
+        training,
+    };
+    grid.validate()?;
+    Ok(grid)
+}
+
+/// `--data-dir` values: `NAME=PATH` each, or one bare `PATH` when the grid has one real corpus.
+fn data_dirs(
+    values: &[String],
+    corpora: &[CorpusKind],
+) -> Result<Vec<(CorpusKind, PathBuf)>, CliError> {
+    let real: Vec<CorpusKind> = corpora
+        .iter()
+        .copied()
+        .filter(|c| *c != CorpusKind::Synthetic)
+        .collect();
+    let mut dirs = Vec::new();
+    for value in values {
+        let named = value.split_once('=').and_then(|(name, path)| {
+            let kind = name.parse::<CorpusKind>().ok()?;
+            Some((kind, PathBuf::from(path)))
+        });
+        match (named, real.as_slice()) {
+            (Some(pair), _) => dirs.push(pair),
+            (None, [only]) => dirs.push((*only, PathBuf::from(value))),
+            (None, _) => {
+                return Err(CliError::Usage(format!(
+                    "--data-dir {value}: with several corpora, name each folder as NAME=PATH"
+                )));
+            }
+        }
+    }
+    Ok(dirs)
 }
 
 fn source(data: &DataArgs, progress: bool) -> DataSource {
@@ -94,7 +196,7 @@ fn train(args: TrainArgs) -> Result<(), CliError> {
     let training = training(&args.model, args.data.seed)?;
     refuse_existing_output(&args.out)?;
     let device = args.model.device.device()?;
-    let data = source(&args.data, true).load(&SpectrogramConfig::paper())?;
+    let data = source(&args.data, true).load(&args.model.front_end.config())?;
     let experiment = Experiment {
         architecture: args.model.arch,
         conv,
@@ -146,7 +248,7 @@ fn compare(args: CompareArgs) -> Result<(), CliError> {
     let convs = vec![ConvKind::Standard, mts_conv(&args.model)?];
     let training = training(&args.model, args.data.seed)?;
     let device = args.model.device.device()?;
-    let data = source(&args.data, true).load(&SpectrogramConfig::paper())?;
+    let data = source(&args.data, true).load(&args.model.front_end.config())?;
     let comparison = Comparison {
         architectures: args.architectures.clone(),
         convs,

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
 use mts_core::ScaleUsage;
-use mts_models::{Architecture, ConfusionMatrix, ConvKind, ProgressReporter, TrainingConfig};
+use mts_models::{
+    Architecture, ConfusionMatrix, ConvKind, LayerUsage, ProgressReporter, TrainingConfig,
+};
 use serde::Serialize;
 
 use crate::plot::{
@@ -36,7 +38,8 @@ pub struct MeanStd {
 }
 
 impl MeanStd {
-    fn of(values: &[f64]) -> Self {
+    /// Mean and population standard deviation of `values` (0 and 0 for none).
+    pub fn of(values: &[f64]) -> Self {
         let n = values.len().max(1) as f64;
         let mean = values.iter().sum::<f64>() / n;
         let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
@@ -102,14 +105,7 @@ pub fn run_comparison(
                 scores.0.push(summary.unweighted_average_recall);
                 scores.1.push(summary.accuracy);
                 scores.2.push(summary.macro_f1);
-                for layer in &result.test.scale_usage {
-                    match usage.iter_mut().find(|(name, _)| *name == layer.layer) {
-                        Some((_, total)) => total
-                            .merge(&layer.usage)
-                            .expect("the same layer has the same scales in every fold"),
-                        None => usage.push((layer.layer.clone(), layer.usage.clone())),
-                    }
-                }
+                add_layer_usage(&mut usage, &result.test.scale_usage);
                 let fold_confusion = &result.test.segments.confusion;
                 match &mut confusion {
                     Some(total) => total.merge(fold_confusion),
@@ -135,11 +131,24 @@ pub fn run_comparison(
     Ok(rows)
 }
 
-fn percent(s: MeanStd) -> String {
+/// Adds each layer's usage counts to the layer of the same name in `total` (appended when new).
+/// Layers of the same name in runs of one model have the same scales.
+pub(crate) fn add_layer_usage(total: &mut Vec<(String, ScaleUsage)>, layers: &[LayerUsage]) {
+    for layer in layers {
+        match total.iter_mut().find(|(name, _)| *name == layer.layer) {
+            Some((_, sum)) => sum
+                .merge(&layer.usage)
+                .expect("the same layer has the same scales in every run of a model"),
+            None => total.push((layer.layer.clone(), layer.usage.clone())),
+        }
+    }
+}
+
+pub(crate) fn percent(s: MeanStd) -> String {
     format!("{:.1} ± {:.1}", 100.0 * s.mean, 100.0 * s.std)
 }
 
-fn usage_text(usage: &[(String, ScaleUsage)]) -> String {
+pub(crate) fn usage_text(usage: &[(String, ScaleUsage)]) -> String {
     if usage.is_empty() {
         return "–".to_string();
     }

@@ -19,6 +19,15 @@ pub enum DeviceChoice {
 }
 
 impl DeviceChoice {
+    /// `cpu`, `ndarray` or `wgpu`, as `--device` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            DeviceChoice::Cpu => "cpu",
+            DeviceChoice::Ndarray => "ndarray",
+            DeviceChoice::Wgpu => "wgpu",
+        }
+    }
+
     /// The burn device, or why it is not available in this build or on this machine.
     pub fn device(self) -> Result<Device, CliError> {
         match self {

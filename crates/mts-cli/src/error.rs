@@ -58,6 +58,14 @@ pub enum CliError {
     /// A figure that cannot be drawn or written.
     #[error(transparent)]
     Plot(#[from] crate::plot::PlotError),
+    /// A results file that cannot be read or parsed.
+    #[error("cannot read {path}: {reason}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
     /// A results file that cannot be written.
     #[error("cannot write {path}: {source}")]
     Write {

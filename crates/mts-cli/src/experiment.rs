@@ -6,8 +6,8 @@ use std::time::Instant;
 use burn::tensor::Device;
 use mts_data::FoldPreparation;
 use mts_models::{
-    Architecture, ConvKind, Evaluation, Evaluator, ModelCard, SerModel, SerModelConfig, Trainer,
-    TrainingConfig, TrainingObserver,
+    Architecture, ConvKind, EpochSummary, Evaluation, Evaluator, ModelCard, SerModel,
+    SerModelConfig, StopReason, Trainer, TrainingConfig, TrainingObserver,
 };
 use serde::Serialize;
 
@@ -54,8 +54,15 @@ pub struct ExperimentResult {
     pub test: Evaluation,
     /// Epoch (from 1) of the best validation loss.
     pub best_epoch: usize,
+    /// The best validation loss (of `best_epoch`).
+    pub best_valid_loss: f64,
     /// Epochs run.
     pub epochs: usize,
+    /// Every epoch's losses and accuracies, resumed ones included.
+    pub history: Vec<EpochSummary>,
+    /// Why training ended ([`StopReason::Interrupted`]: the observer stopped it and the
+    /// checkpoint folder resumes it).
+    pub stop: StopReason,
     /// Wall-clock seconds of training and testing.
     pub seconds: f64,
 }
@@ -112,7 +119,10 @@ pub fn run_experiment(
         card,
         test: evaluation,
         best_epoch: outcome.best_epoch,
+        best_valid_loss: outcome.best_valid_loss,
         epochs: outcome.history.len(),
+        history: outcome.history,
+        stop: outcome.stop,
         seconds: start.elapsed().as_secs_f64(),
     })
 }

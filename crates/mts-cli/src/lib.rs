@@ -1,4 +1,5 @@
-//! The `mts` command line as a library: data sources, experiments, comparisons, prediction.
+//! The `mts` command line as a library: data sources, experiments, comparisons, experiment
+//! grids with their reports, prediction.
 //!
 //! The binary (`src/main.rs`) parses [`args::Cli`] and calls [`run`]; the root package's
 //! `train_ser` example calls [`run_comparison`] directly.
@@ -9,6 +10,8 @@ mod compare;
 mod device;
 mod error;
 mod experiment;
+mod front_end;
+pub mod grid;
 mod model_features;
 pub mod plot;
 mod predict;
@@ -24,6 +27,7 @@ pub use compare::{
 pub use device::DeviceChoice;
 pub use error::CliError;
 pub use experiment::{Experiment, ExperimentResult, conv_name, run_experiment};
+pub use front_end::FrontEnd;
 pub use model_features::ModelFeatures;
 pub use predict::{Prediction, predict_files};
 pub use process_env::{process_settings, reexec_with_process_settings};

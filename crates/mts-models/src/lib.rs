@@ -54,7 +54,7 @@ pub use store::{
     load_model, read_config, save_model,
 };
 pub use training::{
-    EpochSummary, ProgressReporter, Silent, StopReason, Trainer, TrainingConfig,
+    EpochSummary, ProgressReporter, Silent, StopReason, Trainer, TrainingConfig, format_duration,
     TrainingConfigError, TrainingError, TrainingObserver, TrainingOutcome,
 };
 pub use two_conv::{CnnTwoConv, CnnTwoConvConfig};

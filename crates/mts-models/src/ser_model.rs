@@ -17,7 +17,7 @@ use crate::one_conv::{CnnOneConv, CnnOneConvConfig};
 use crate::two_conv::{CnnTwoConv, CnnTwoConvConfig};
 
 /// The paper's architectures (mts-method.md section 2). In JSON: `"a1"` .. `"a4"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Architecture {
     /// One convolution with 1 channel, dense 200, dense classes.

@@ -1,4 +1,5 @@
-//! Figures a person can read: confusion matrices, score bars and scale usage, as PNG or SVG.
+//! Figures a person can read: confusion matrices, score bars, scale usage, paired differences
+//! and learning curves, as PNG or SVG.
 //!
 //! Every figure implements [`Figure`] and is written by [`write_figure`], which picks the format
 //! from the file extension (`.png` or `.svg`) and writes atomically (a temporary file in the same
@@ -9,12 +10,16 @@
 mod bars;
 mod canvas;
 mod confusion;
+mod curves;
+mod differences;
 mod usage;
 
 use std::path::{Path, PathBuf};
 
 pub use bars::{ScoreBar, ScoreBars};
 pub use confusion::ConfusionPlot;
+pub use curves::{Curve, CurvesPlot};
+pub use differences::DifferencePlot;
 pub use usage::ScaleUsagePlot;
 
 pub use canvas::DrawResult;

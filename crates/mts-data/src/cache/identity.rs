@@ -86,6 +86,10 @@ mod tests {
         );
         assert_ne!(
             base,
+            ConfigFingerprint::new(&SpectrogramConfig::log_magnitude(), None)
+        );
+        assert_ne!(
+            base,
             ConfigFingerprint::new(&paper, Some(&ContentScreen::default()))
         );
     }

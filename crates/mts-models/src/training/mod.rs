@@ -8,5 +8,5 @@ mod trainer;
 
 pub use config::{TrainingConfig, TrainingConfigError};
 pub use error::TrainingError;
-pub use progress::{EpochSummary, ProgressReporter, Silent, TrainingObserver};
+pub use progress::{EpochSummary, ProgressReporter, Silent, TrainingObserver, format_duration};
 pub use trainer::{StopReason, Trainer, TrainingOutcome};

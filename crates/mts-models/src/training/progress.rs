@@ -135,8 +135,8 @@ impl ProgressReporter {
     }
 }
 
-/// `1h02m`, `3m07s` or `12s`.
-pub(crate) fn format_duration(duration: Duration) -> String {
+/// A duration for people: `1h02m`, `3m07s` or `12s`.
+pub fn format_duration(duration: Duration) -> String {
     let seconds = duration.as_secs();
     let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
     if h > 0 {

@@ -1,0 +1,86 @@
+//! What one finished run leaves in its folder: `run.json`, a [`RunRecord`].
+
+use std::path::{Path, PathBuf};
+
+use mts_models::{EpochSummary, LayerUsage, MetricSummary, StopReason};
+use serde::{Deserialize, Serialize};
+
+use super::RunSpec;
+use crate::CliError;
+
+/// The file a finished run writes last; its presence marks the run as done.
+pub const RECORD_FILE: &str = "run.json";
+
+/// A finished run: what was trained and how it scored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// The run.
+    pub run: RunSpec,
+    /// Best validation loss (the model selection criterion; the checkpoint tested).
+    pub best_valid_loss: f64,
+    /// Epoch (from 1) of the best validation loss.
+    pub best_epoch: usize,
+    /// Why training ended.
+    pub stop: StopReason,
+    /// Test-split scores (per segment) of the best-validation-loss checkpoint.
+    pub test: MetricSummary,
+    /// Test-split scores per utterance (mean of its segments' probabilities), when segmented.
+    pub test_utterances: Option<MetricSummary>,
+    /// Scale usage of each MTS layer on the test split (empty for standard models).
+    pub scale_usage: Vec<LayerUsage>,
+    /// Every epoch: losses, accuracies, validation UA, seconds.
+    pub history: Vec<EpochSummary>,
+    /// Wall-clock seconds of training and testing (this process's share when resumed).
+    pub seconds: f64,
+}
+
+impl RunRecord {
+    /// Writes `dir/run.json` atomically.
+    pub fn write(&self, dir: &Path) -> Result<(), CliError> {
+        let path = dir.join(RECORD_FILE);
+        let json = serde_json::to_string_pretty(self)?;
+        std::fs::create_dir_all(dir)
+            .and_then(|()| mts_models::write_atomically(&path, json.as_bytes()))
+            .map_err(|source| CliError::Write { path, source })
+    }
+
+    /// Reads `dir/run.json`.
+    pub fn read(dir: &Path) -> Result<Self, CliError> {
+        let path = dir.join(RECORD_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| CliError::Read {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        serde_json::from_str(&text).map_err(|e| CliError::Read {
+            path,
+            reason: e.to_string(),
+        })
+    }
+}
+
+/// The folder of every run of an experiment: `EXPERIMENT/runs`.
+pub fn runs_dir(experiment: &Path) -> PathBuf {
+    experiment.join("runs")
+}
+
+/// Every finished run under `experiment/runs`, sorted by run id. Folders without `run.json`
+/// (runs in progress or interrupted) are skipped; an unreadable `run.json` is an error.
+pub fn read_records(experiment: &Path) -> Result<Vec<RunRecord>, CliError> {
+    let dir = runs_dir(experiment);
+    let entries = std::fs::read_dir(&dir).map_err(|e| CliError::Read {
+        path: dir.clone(),
+        reason: e.to_string(),
+    })?;
+    let mut records = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| CliError::Read {
+            path: dir.clone(),
+            reason: e.to_string(),
+        })?;
+        if entry.path().join(RECORD_FILE).is_file() {
+            records.push(RunRecord::read(&entry.path())?);
+        }
+    }
+    records.sort_by_key(|record| record.run.id());
+    Ok(records)
+}

@@ -1,0 +1,384 @@
+//! The experiment report: per cell the validation-chosen standard and MTS models, their test
+//! scores over the paired (seed, fold) runs, Wilcoxon signed-rank tests, and every
+//! configuration's scores; as markdown, CSV (one row per run) and JSON.
+
+use std::fmt::Write as _;
+
+use mts_core::ScaleUsage;
+use mts_data::CorpusKind;
+use mts_models::{Wilcoxon, wilcoxon_signed_rank};
+use serde::Serialize;
+
+use super::record::RunRecord;
+use super::select::{Cell, Selection, candidate, select_cells};
+use crate::compare::{add_layer_usage, percent, usage_text};
+use crate::{FrontEnd, MeanStd, conv_name};
+
+/// A cell's chosen model (one candidate over its seeds and folds).
+#[derive(Debug, Clone, Serialize)]
+pub struct ChosenModel {
+    /// The candidate, e.g. `mts-0.5-1-2-shared l2 0.001`.
+    pub candidate: String,
+    /// For people: `MTS (0.5, 1, 2), shared, L2 0.001`.
+    pub label: String,
+    /// Runs (seeds × folds) finished.
+    pub runs: usize,
+    /// Best validation loss, mean ± std over the runs (what chose it).
+    pub valid_loss: MeanStd,
+    /// Test accuracy (WA), mean ± std over the runs.
+    pub wa: MeanStd,
+    /// Test unweighted average recall (UA), mean ± std over the runs.
+    pub ua: MeanStd,
+    /// Test scale usage per MTS layer, counts summed over the runs.
+    pub usage: Vec<(String, ScaleUsage)>,
+    /// Mean epochs trained.
+    pub epochs: f64,
+}
+
+/// The standard and MTS test scores of one (seed, fold).
+#[derive(Debug, Clone, Serialize)]
+pub struct Pair {
+    /// Seed.
+    pub seed: u64,
+    /// Fold.
+    pub fold: usize,
+    /// Standard model's test WA.
+    pub standard_wa: f64,
+    /// MTS model's test WA.
+    pub mts_wa: f64,
+}
+
+/// The paired comparison of a set of pairs: mean difference and the signed-rank test.
+#[derive(Debug, Clone, Serialize)]
+pub struct PairedTest {
+    /// Number of pairs.
+    pub pairs: usize,
+    /// MTS minus standard test WA in points, mean ± std over pairs.
+    pub difference_points: MeanStd,
+    /// Two-sided exact Wilcoxon signed-rank test (`None` without pairs).
+    pub wilcoxon: Option<Wilcoxon>,
+}
+
+impl PairedTest {
+    fn of(pairs: &[Pair]) -> Self {
+        let standard: Vec<f64> = pairs.iter().map(|p| p.standard_wa).collect();
+        let mts: Vec<f64> = pairs.iter().map(|p| p.mts_wa).collect();
+        let differences: Vec<f64> = pairs
+            .iter()
+            .map(|p| 100.0 * (p.mts_wa - p.standard_wa))
+            .collect();
+        Self {
+            pairs: pairs.len(),
+            difference_points: MeanStd::of(&differences),
+            wilcoxon: (!pairs.is_empty())
+                .then(|| wilcoxon_signed_rank(&standard, &mts))
+                .flatten(),
+        }
+    }
+}
+
+/// One row of the Table-1 layout.
+#[derive(Debug, Clone, Serialize)]
+pub struct CellReport {
+    /// Corpus, front end, architecture.
+    pub cell: Cell,
+    /// The validation-chosen standard model.
+    pub standard: Option<ChosenModel>,
+    /// The validation-chosen MTS model.
+    pub mts: Option<ChosenModel>,
+    /// Their test WA on the (seed, fold)s both finished.
+    pub pairs: Vec<Pair>,
+    /// MTS vs standard over `pairs`.
+    pub test: PairedTest,
+}
+
+/// MTS vs standard over every architecture of a corpus and front end.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverallTest {
+    /// The corpus.
+    pub corpus: CorpusKind,
+    /// The front end.
+    pub front_end: FrontEnd,
+    /// The architectures pooled.
+    pub architectures: Vec<String>,
+    /// The pooled comparison.
+    pub test: PairedTest,
+}
+
+/// One configuration's scores over its runs (every configuration of every cell).
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateRow {
+    /// Its cell.
+    pub cell: Cell,
+    /// The candidate with its scores.
+    pub model: ChosenModel,
+    /// Whether validation chose it for its cell.
+    pub chosen: bool,
+}
+
+/// Everything the report shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Finished runs read.
+    pub runs: usize,
+    /// One per cell, in cell order.
+    pub cells: Vec<CellReport>,
+    /// One per corpus and front end.
+    pub overall: Vec<OverallTest>,
+    /// Every configuration.
+    pub candidates: Vec<CandidateRow>,
+}
+
+/// `MTS (0.5, 1, 2), shared, L2 0.001` or `standard, L2 0`.
+fn label(record: &RunRecord) -> String {
+    match &record.run.conv {
+        mts_models::ConvKind::Standard => format!("standard, L2 {}", record.run.l2),
+        mts_models::ConvKind::Mts { sharing, .. } => format!(
+            "{}, {}, L2 {}",
+            conv_name(&record.run.conv),
+            format!("{sharing:?}").to_lowercase(),
+            record.run.l2
+        ),
+    }
+}
+
+fn model(name: &str, runs: &[&RunRecord]) -> ChosenModel {
+    let of = |f: fn(&RunRecord) -> f64| MeanStd::of(&runs.iter().map(|r| f(r)).collect::<Vec<_>>());
+    let mut usage = Vec::new();
+    for run in runs {
+        add_layer_usage(&mut usage, &run.scale_usage);
+    }
+    ChosenModel {
+        candidate: name.to_string(),
+        label: runs.first().map(|r| label(r)).unwrap_or_default(),
+        runs: runs.len(),
+        valid_loss: of(|r| r.best_valid_loss),
+        wa: of(|r| r.test.accuracy),
+        ua: of(|r| r.test.unweighted_average_recall),
+        usage,
+        epochs: runs.iter().map(|r| r.history.len() as f64).sum::<f64>() / runs.len().max(1) as f64,
+    }
+}
+
+fn pairs(selection: &Selection<'_>) -> Vec<Pair> {
+    let (Some((_, standard)), Some((_, mts))) = (&selection.standard, &selection.mts) else {
+        return Vec::new();
+    };
+    let mut pairs = Vec::new();
+    for s in standard {
+        if let Some(m) = mts
+            .iter()
+            .find(|m| m.run.seed == s.run.seed && m.run.fold == s.run.fold)
+        {
+            pairs.push(Pair {
+                seed: s.run.seed,
+                fold: s.run.fold,
+                standard_wa: s.test.accuracy,
+                mts_wa: m.test.accuracy,
+            });
+        }
+    }
+    pairs.sort_by_key(|p| (p.seed, p.fold));
+    pairs
+}
+
+/// Builds the report from finished runs.
+pub fn build_report(records: &[RunRecord]) -> Report {
+    let selections = select_cells(records);
+    let mut cells = Vec::new();
+    for selection in &selections {
+        let pairs = pairs(selection);
+        cells.push(CellReport {
+            cell: selection.cell,
+            standard: selection.standard.as_ref().map(|(n, runs)| model(n, runs)),
+            mts: selection.mts.as_ref().map(|(n, runs)| model(n, runs)),
+            test: PairedTest::of(&pairs),
+            pairs,
+        });
+    }
+    let mut overall: Vec<OverallTest> = Vec::new();
+    for cell in &cells {
+        let key = (cell.cell.corpus, cell.cell.front_end);
+        let index = match overall.iter().position(|o| (o.corpus, o.front_end) == key) {
+            Some(index) => index,
+            None => {
+                overall.push(OverallTest {
+                    corpus: key.0,
+                    front_end: key.1,
+                    architectures: Vec::new(),
+                    test: PairedTest::of(&[]),
+                });
+                overall.len() - 1
+            }
+        };
+        overall[index].architectures.push(cell.cell.architecture.to_string());
+    }
+    for group in &mut overall {
+        let pooled: Vec<Pair> = cells
+            .iter()
+            .filter(|c| (c.cell.corpus, c.cell.front_end) == (group.corpus, group.front_end))
+            .flat_map(|c| c.pairs.iter().cloned())
+            .collect();
+        group.test = PairedTest::of(&pooled);
+    }
+    Report {
+        runs: records.len(),
+        candidates: candidate_rows(records, &cells),
+        cells,
+        overall,
+    }
+}
+
+fn candidate_rows(records: &[RunRecord], cells: &[CellReport]) -> Vec<CandidateRow> {
+    let mut groups: Vec<(Cell, String, Vec<&RunRecord>)> = Vec::new();
+    for record in records {
+        let key = (Cell::of(record), candidate(record));
+        match groups.iter_mut().find(|(c, n, _)| (*c, n.clone()) == key) {
+            Some((_, _, runs)) => runs.push(record),
+            None => groups.push((key.0, key.1, vec![record])),
+        }
+    }
+    groups.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    groups
+        .into_iter()
+        .map(|(cell, name, runs)| {
+            let chosen = cells.iter().any(|c| {
+                c.cell == cell
+                    && [&c.standard, &c.mts]
+                        .iter()
+                        .any(|m| m.as_ref().is_some_and(|m| m.candidate == name))
+            });
+            CandidateRow {
+                cell,
+                model: model(&name, &runs),
+                chosen,
+            }
+        })
+        .collect()
+}
+
+fn p_value(test: &PairedTest) -> String {
+    test.wilcoxon
+        .as_ref()
+        .map_or("–".to_string(), |w| format!("{:.3}", w.p_value))
+}
+
+fn points(s: MeanStd) -> String {
+    format!("{:+.1} ± {:.1}", s.mean, s.std)
+}
+
+/// The report as markdown: the Table-1 layout, the pooled tests, every configuration.
+pub fn markdown(report: &Report) -> String {
+    let mut out = format!(
+        "# Experiment report\n\n{} finished runs. Per cell (corpus × front end × architecture) \
+         the standard and the MTS configuration (L2, scale set, kernel sharing) are chosen by the \
+         lowest mean **validation** loss over their seeds and folds; test scores never take part \
+         in the choice (the published code picked by test accuracy). Scores are test accuracy \
+         (WA) and unweighted average recall (UA) in %, mean ± population std over seeds × \
+         folds. Δ is MTS minus standard WA in points over the (seed, fold) pairs; p is the \
+         two-sided exact Wilcoxon signed-rank test over those pairs (zero differences dropped, \
+         tied |differences| share their mean rank).\n\n",
+        report.runs
+    );
+    out.push_str(
+        "| corpus | front end | arch | pairs | standard WA | standard UA | MTS WA | MTS UA | Δ WA | p | chosen standard | chosen MTS | MTS usage per branch |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    let dash = || "–".to_string();
+    for cell in &report.cells {
+        let score = |m: &Option<ChosenModel>, f: fn(&ChosenModel) -> MeanStd| {
+            m.as_ref().map_or_else(dash, |m| percent(f(m)))
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            cell.cell.corpus.slug(),
+            cell.cell.front_end,
+            cell.cell.architecture,
+            cell.test.pairs,
+            score(&cell.standard, |m| m.wa),
+            score(&cell.standard, |m| m.ua),
+            score(&cell.mts, |m| m.wa),
+            score(&cell.mts, |m| m.ua),
+            if cell.test.pairs > 0 { points(cell.test.difference_points) } else { dash() },
+            p_value(&cell.test),
+            cell.standard.as_ref().map_or_else(dash, |m| m.label.clone()),
+            cell.mts.as_ref().map_or_else(dash, |m| m.label.clone()),
+            cell.mts.as_ref().map_or_else(dash, |m| usage_text(&m.usage)),
+        );
+    }
+    out.push_str(
+        "\n## All architectures pooled\n\n| corpus | front end | architectures | pairs | Δ WA | W+ | W− | p |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for group in &report.overall {
+        let (w_plus, w_minus) = group
+            .test
+            .wilcoxon
+            .as_ref()
+            .map_or((dash(), dash()), |w| (w.w_plus.to_string(), w.w_minus.to_string()));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {w_plus} | {w_minus} | {} |",
+            group.corpus.slug(),
+            group.front_end,
+            group.architectures.join(", "),
+            group.test.pairs,
+            points(group.test.difference_points),
+            p_value(&group.test)
+        );
+    }
+    out.push_str(
+        "\n## Every configuration\n\n| corpus | front end | arch | configuration | runs | valid loss | test WA | test UA | epochs | chosen |\n|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for row in &report.candidates {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {:.4} ± {:.4} | {} | {} | {:.1} | {} |",
+            row.cell.corpus.slug(),
+            row.cell.front_end,
+            row.cell.architecture,
+            row.model.label,
+            row.model.runs,
+            row.model.valid_loss.mean,
+            row.model.valid_loss.std,
+            percent(row.model.wa),
+            percent(row.model.ua),
+            row.model.epochs,
+            if row.chosen { "yes" } else { "" }
+        );
+    }
+    out
+}
+
+/// One CSV row per finished run.
+pub fn runs_csv(records: &[RunRecord]) -> String {
+    let mut out = String::from(
+        "run,corpus,front_end,arch,conv,l2,seed,fold,best_valid_loss,best_epoch,epochs,stop,test_wa,test_ua,test_macro_f1,seconds,scale_usage\n",
+    );
+    for r in records {
+        let mut usage = Vec::new();
+        add_layer_usage(&mut usage, &r.scale_usage);
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{:.6},{},{},{:?},{:.6},{:.6},{:.6},{:.1},\"{}\"",
+            r.run.id(),
+            r.run.corpus.slug(),
+            r.run.front_end,
+            r.run.architecture,
+            super::spec::conv_slug(&r.run.conv),
+            r.run.l2,
+            r.run.seed,
+            r.run.fold,
+            r.best_valid_loss,
+            r.best_epoch,
+            r.history.len(),
+            r.stop,
+            r.test.accuracy,
+            r.test.unweighted_average_recall,
+            r.test.macro_f1,
+            r.seconds,
+            usage_text(&usage)
+        );
+    }
+    out
+}

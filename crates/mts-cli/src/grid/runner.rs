@@ -1,0 +1,349 @@
+//! Runs a grid: checks corpora first, skips finished runs, resumes interrupted ones from their
+//! checkpoints, and trains the rest in this process or in `--jobs` child processes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use burn::tensor::Device;
+use mts_data::{Corpus, CorpusKind};
+use mts_models::{ProgressReporter, StopReason, TrainingObserver, save_model};
+
+use super::progress::GridProgress;
+use super::record::{RECORD_FILE, RunRecord, runs_dir};
+use super::{GridSpec, RunSpec, Shard};
+use crate::{CliError, DataSource, DeviceChoice, Experiment, LoadedData, run_experiment};
+
+/// Where and how a grid runs (everything that is not part of the grid itself).
+#[derive(Debug, Clone)]
+pub struct GridOptions {
+    /// The experiment folder: `grid.json`, `runs/<run id>/`, the report.
+    pub out: PathBuf,
+    /// The folder of each real corpus.
+    pub data_dirs: Vec<(CorpusKind, PathBuf)>,
+    /// Feature cache folder (default: as for `mts train`).
+    pub cache_dir: Option<PathBuf>,
+    /// The slice of the grid this process runs.
+    pub shard: Shard,
+    /// Runs trained at once, each in its own process.
+    pub jobs: usize,
+    /// Save each run's best model in `runs/<run id>/model`.
+    pub keep_models: bool,
+    /// The compute device.
+    pub device: DeviceChoice,
+}
+
+impl GridOptions {
+    fn data_dir(&self, corpus: CorpusKind) -> Result<Option<PathBuf>, CliError> {
+        if corpus == CorpusKind::Synthetic {
+            return Ok(None);
+        }
+        let found = self.data_dirs.iter().find(|(kind, _)| *kind == corpus);
+        match found {
+            Some((_, dir)) => Ok(Some(dir.clone())),
+            None => Err(CliError::Usage(format!(
+                "the grid has the {0} corpus but no --data-dir {0}=PATH",
+                corpus.slug()
+            ))),
+        }
+    }
+
+    fn source(&self, run: &RunSpec) -> Result<DataSource, CliError> {
+        Ok(DataSource {
+            corpus: run.corpus,
+            data_dir: self.data_dir(run.corpus)?,
+            cache_dir: self.cache_dir.clone(),
+            folds: run.folds,
+            seed: run.seed,
+            progress: false,
+        })
+    }
+
+    fn run_dir(&self, run: &RunSpec) -> PathBuf {
+        runs_dir(&self.out).join(run.id())
+    }
+}
+
+/// Runs this shard's unfinished runs of `grid` in `options.out`, printing the plan (runs and
+/// estimated time) first and one line per finished run. Runs that fail are reported and the
+/// others go on; the result is an error naming how many failed.
+pub fn run_grid(grid: &GridSpec, options: &GridOptions) -> Result<(), CliError> {
+    grid.validate()?;
+    check_corpora(grid, options)?;
+    claim_folder(grid, &options.out)?;
+    let runs = options.shard.select(&grid.runs());
+    let finished: Vec<RunRecord> = runs
+        .iter()
+        .filter(|run| options.run_dir(run).join(RECORD_FILE).is_file())
+        .map(|run| RunRecord::read(&options.run_dir(run)))
+        .collect::<Result<_, _>>()?;
+    let todo: Vec<RunSpec> = runs
+        .iter()
+        .filter(|run| !options.run_dir(run).join(RECORD_FILE).is_file())
+        .cloned()
+        .collect();
+    let mut progress = GridProgress::new(runs.len(), finished, options.jobs);
+    println!("{}", progress.plan(options.shard, &todo));
+    let failures = if options.jobs <= 1 {
+        run_in_process(grid, options, &todo, &mut progress)?
+    } else {
+        run_in_children(options, &todo, &mut progress)?
+    };
+    if failures > 0 {
+        return Err(CliError::Usage(format!(
+            "{failures} of {} runs failed (see error.txt in their folders); start the same \
+             command again to retry them",
+            todo.len()
+        )));
+    }
+    println!("all {} runs of this shard are done", runs.len());
+    Ok(())
+}
+
+/// Trains the one run of `grid` whose id is `id` in this process (what `--jobs` children do).
+pub fn run_single(grid: &GridSpec, options: &GridOptions, id: &str) -> Result<(), CliError> {
+    let run = grid
+        .runs()
+        .into_iter()
+        .find(|run| run.id() == id)
+        .ok_or_else(|| CliError::Usage(format!("the grid has no run {id}")))?;
+    let device = options.device.device()?;
+    let data = options
+        .source(&run)?
+        .load(&run.front_end.config())?;
+    let record = train_run(grid, options, &run, &data, &device, ProgressReporter::plain())?;
+    match record {
+        Some(_) => Ok(()),
+        None => Err(CliError::Usage(format!("run {id} was interrupted"))),
+    }
+}
+
+/// Every real corpus of the grid must load (folder present, layout recognised) before any
+/// training starts, so a typo costs one line, not a night.
+fn check_corpora(grid: &GridSpec, options: &GridOptions) -> Result<(), CliError> {
+    for &corpus in &grid.corpora {
+        if let Some(dir) = options.data_dir(corpus)? {
+            Corpus::load(corpus, &dir)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `grid.json` into a new folder, or checks that an existing folder holds this grid.
+fn claim_folder(grid: &GridSpec, out: &Path) -> Result<(), CliError> {
+    let path = out.join("grid.json");
+    if path.is_file() {
+        let existing = read_grid(&path)?;
+        if existing != *grid {
+            return Err(CliError::Usage(format!(
+                "{} holds a different grid: use the same settings (or --grid {}) or another --out",
+                out.display(),
+                path.display()
+            )));
+        }
+        return Ok(());
+    }
+    let json = serde_json::to_string_pretty(grid)?;
+    std::fs::create_dir_all(out)
+        .and_then(|()| mts_models::write_atomically(&path, json.as_bytes()))
+        .map_err(|source| CliError::Write { path, source })
+}
+
+/// Reads a grid written by `mts experiment` (or by hand).
+pub fn read_grid(path: &Path) -> Result<GridSpec, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| CliError::Read {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    serde_json::from_str(&text).map_err(|e| CliError::Read {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
+}
+
+fn run_in_process(
+    grid: &GridSpec,
+    options: &GridOptions,
+    todo: &[RunSpec],
+    progress: &mut GridProgress,
+) -> Result<usize, CliError> {
+    let device = options.device.device()?;
+    let mut data: Option<(DataKey, LoadedData)> = None;
+    let mut failures = 0;
+    for run in todo {
+        let key = DataKey::of(run);
+        if data.as_ref().map(|(loaded, _)| loaded) != Some(&key) {
+            drop(data.take()); // free the previous corpus before loading the next
+            let mut source = options.source(run)?;
+            source.progress = true;
+            data = Some((key, source.load(&run.front_end.config())?));
+        }
+        let Some((_, loaded)) = &data else {
+            unreachable!("data was loaded above")
+        };
+        println!("{}", progress.starting(run));
+        let started = Instant::now();
+        match train_run(grid, options, run, loaded, &device, ProgressReporter::auto()) {
+            Ok(Some(record)) => println!("{}", progress.finished(run, Some(&record), started)),
+            Ok(None) => return Err(CliError::Usage(format!("run {} was interrupted", run.id()))),
+            Err(error) => {
+                failures += 1;
+                record_failure(&options.run_dir(run), &error.to_string());
+                println!("{}", progress.finished(run, None, started));
+            }
+        }
+    }
+    Ok(failures)
+}
+
+/// The data a run needs: runs that share it are next to each other in the grid's order.
+#[derive(Debug, Clone, PartialEq)]
+struct DataKey(CorpusKind, crate::FrontEnd, u64);
+
+impl DataKey {
+    fn of(run: &RunSpec) -> Self {
+        Self(run.corpus, run.front_end, run.seed)
+    }
+}
+
+/// Trains, tests and records one run; `None` when the observer interrupted it (its checkpoint
+/// stays for the next start).
+fn train_run(
+    grid: &GridSpec,
+    options: &GridOptions,
+    run: &RunSpec,
+    data: &LoadedData,
+    device: &Device,
+    observer: impl TrainingObserver,
+) -> Result<Option<RunRecord>, CliError> {
+    let dir = options.run_dir(run);
+    let checkpoint = dir.join("checkpoint");
+    let experiment = Experiment {
+        architecture: run.architecture,
+        conv: run.conv.clone(),
+        training: grid.training_for(run),
+        fold: run.fold,
+    };
+    let result = run_experiment(data, &experiment, device, observer, Some(&checkpoint))?;
+    if result.stop == StopReason::Interrupted {
+        return Ok(None);
+    }
+    if options.keep_models {
+        save_model(dir.join("model"), &result.model, &result.card)?;
+    }
+    let record = RunRecord {
+        run: run.clone(),
+        best_valid_loss: result.best_valid_loss,
+        best_epoch: result.best_epoch,
+        stop: result.stop,
+        test: result.test.segments.summary.clone(),
+        test_utterances: result.test.utterances.as_ref().map(|u| u.summary.clone()),
+        scale_usage: result.test.scale_usage.clone(),
+        seconds: result.history.iter().map(|epoch| epoch.seconds).sum(),
+        history: result.history,
+    };
+    record.write(&dir)?;
+    // The record is the run's result; the checkpoint (weights) is not kept.
+    let _ = std::fs::remove_dir_all(&checkpoint);
+    let _ = std::fs::remove_file(dir.join("error.txt"));
+    Ok(Some(record))
+}
+
+fn record_failure(dir: &Path, message: &str) {
+    eprintln!("error: {message}");
+    let _ = std::fs::create_dir_all(dir)
+        .and_then(|()| mts_models::write_atomically(&dir.join("error.txt"), message.as_bytes()));
+}
+
+/// Trains up to `options.jobs` runs at once, each in a child `mts experiment --only ID` with
+/// `cores / jobs` compute threads and its output in `runs/<id>/train.log`.
+fn run_in_children(
+    options: &GridOptions,
+    todo: &[RunSpec],
+    progress: &mut GridProgress,
+) -> Result<usize, CliError> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = (cores / options.jobs).max(1).to_string();
+    let mut queue = todo.iter();
+    let mut active: Vec<(RunSpec, Child, Instant)> = Vec::new();
+    let mut failures = 0;
+    loop {
+        while active.len() < options.jobs {
+            let Some(run) = queue.next() else { break };
+            println!("{}", progress.starting(run));
+            let child = spawn_child(options, run, &threads)?;
+            active.push((run.clone(), child, Instant::now()));
+        }
+        if active.is_empty() {
+            return Ok(failures);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        let mut index = 0;
+        while index < active.len() {
+            let exited = active[index].1.try_wait().map_err(|source| CliError::Write {
+                path: options.run_dir(&active[index].0),
+                source,
+            })?;
+            let Some(status) = exited else {
+                index += 1;
+                continue;
+            };
+            let (run, _, started) = active.swap_remove(index);
+            let dir = options.run_dir(&run);
+            let record = if status.success() {
+                Some(RunRecord::read(&dir)?)
+            } else {
+                failures += 1;
+                let log = dir.join("train.log");
+                record_failure(&dir, &format!("{status}; see {}", log.display()));
+                None
+            };
+            println!("{}", progress.finished(&run, record.as_ref(), started));
+        }
+    }
+}
+
+fn spawn_child(options: &GridOptions, run: &RunSpec, threads: &str) -> Result<Child, CliError> {
+    let dir = options.run_dir(run);
+    let log_path = dir.join("train.log");
+    let io = |source| CliError::Write {
+        path: log_path.clone(),
+        source,
+    };
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log_path)
+        .map_err(io)?;
+    let program = std::env::current_exe().map_err(io)?;
+    let mut command = Command::new(program);
+    command
+        .arg("experiment")
+        .arg("--grid")
+        .arg(options.out.join("grid.json"))
+        .arg("--out")
+        .arg(&options.out)
+        .arg("--only")
+        .arg(run.id())
+        .arg("--device")
+        .arg(options.device.name());
+    if let Some(cache) = &options.cache_dir {
+        command.arg("--cache-dir").arg(cache);
+    }
+    for (corpus, path) in &options.data_dirs {
+        let mut value = std::ffi::OsString::from(format!("{}=", corpus.slug()));
+        value.push(path);
+        command.arg("--data-dir").arg(value);
+    }
+    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        command.env("RAYON_NUM_THREADS", threads);
+    }
+    let stderr = log.try_clone().map_err(io)?;
+    command
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(stderr)
+        .spawn()
+        .map_err(io)
+}

@@ -1,0 +1,339 @@
+//! What an experiment grid is: its dimensions ([`GridSpec`]), the runs it expands to
+//! ([`RunSpec`]), and deterministic slices of it for batch schedulers ([`Shard`]).
+
+use std::fmt;
+use std::str::FromStr;
+
+use mts_core::{BranchAlignment, KernelSharing, ScaleSet};
+use mts_data::CorpusKind;
+use mts_models::{Architecture, ConvKind, TrainingConfig};
+use serde::{Deserialize, Serialize};
+
+use crate::{CliError, FrontEnd};
+
+/// The scale sets of the published code's grid (mts-method.md section 2.6), by name.
+pub const NAMED_SCALE_SETS: [(&str, &[f64]); 3] = [
+    ("near", &[0.7, 1.0, 1.428]),
+    ("far", &[0.5, 1.0, 2.0]),
+    ("both", &[0.5, 0.7, 1.0, 1.428, 2.0]),
+];
+
+/// `near`, `far`, `both` or comma-separated factors (`0.5,1,2`).
+pub fn parse_scale_set(text: &str) -> Result<Vec<f64>, String> {
+    if let Some((_, scales)) = NAMED_SCALE_SETS.iter().find(|(name, _)| *name == text) {
+        return Ok(scales.to_vec());
+    }
+    let scales = text
+        .split(',')
+        .map(|s| s.trim().parse::<f64>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| {
+            format!("bad scale set '{text}': use near, far, both or factors such as 0.5,1,2")
+        })?;
+    mts_core::MtsConv2dConfig::new([1, 1], [10, 5])
+        .with_scales(ScaleSet::time(&scales))
+        .validate()
+        .map_err(|e| format!("bad scale set '{text}': {e}"))?;
+    Ok(scales)
+}
+
+/// Every dimension of an experiment: the grid is the product of the lists. Saved as
+/// `grid.json` in the experiment folder (no paths: the same grid runs on every machine).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GridSpec {
+    /// Corpora.
+    pub corpora: Vec<CorpusKind>,
+    /// Audio front ends.
+    pub front_ends: Vec<FrontEnd>,
+    /// Architectures.
+    pub architectures: Vec<Architecture>,
+    /// Time-scale sets of the MTS variants (the standard variant is always trained).
+    pub scale_sets: Vec<Vec<f64>>,
+    /// Kernel-sharing modes of the MTS variants.
+    pub sharings: Vec<KernelSharing>,
+    /// Branch alignment of the MTS variants.
+    pub alignment: BranchAlignment,
+    /// L2 (coupled weight decay) values.
+    pub l2s: Vec<f64>,
+    /// Seeds: each draws the speaker folds and the model initialisation.
+    pub seeds: Vec<u64>,
+    /// Number of speaker-independent folds per corpus; every fold is run.
+    pub folds: usize,
+    /// Optimiser, batch size, epochs and patience (`weight_decay` and `seed` come from the grid).
+    pub training: TrainingConfig,
+}
+
+impl GridSpec {
+    /// Checks that no list is empty and every value is usable.
+    pub fn validate(&self) -> Result<(), CliError> {
+        let empty = |what: &str| Err(CliError::Usage(format!("the grid has no {what}")));
+        if self.corpora.is_empty() {
+            return empty("corpus");
+        }
+        if self.front_ends.is_empty() {
+            return empty("front end");
+        }
+        if self.architectures.is_empty() {
+            return empty("architecture");
+        }
+        if self.sharings.is_empty() && !self.scale_sets.is_empty() {
+            return empty("kernel-sharing mode");
+        }
+        if self.l2s.is_empty() {
+            return empty("L2 value");
+        }
+        if self.seeds.is_empty() {
+            return empty("seed");
+        }
+        if self.folds == 0 {
+            return empty("fold");
+        }
+        if let Some(bad) = self.l2s.iter().find(|l2| !(l2.is_finite() && **l2 >= 0.0)) {
+            return Err(CliError::Usage(format!(
+                "L2 {bad} must be finite and not negative"
+            )));
+        }
+        for scales in &self.scale_sets {
+            let text = scales.iter().map(f64::to_string).collect::<Vec<_>>();
+            parse_scale_set(&text.join(",")).map_err(CliError::Usage)?;
+        }
+        self.training
+            .validate()
+            .map_err(|e| CliError::Usage(e.to_string()))
+    }
+
+    /// The convolution variants every architecture is trained with: standard first, then each
+    /// scale set under each sharing mode.
+    pub fn convs(&self) -> Vec<ConvKind> {
+        let mut convs = vec![ConvKind::Standard];
+        for scales in &self.scale_sets {
+            for &sharing in &self.sharings {
+                convs.push(ConvKind::Mts {
+                    scales: ScaleSet::time(scales),
+                    sharing,
+                    alignment: self.alignment,
+                });
+            }
+        }
+        convs
+    }
+
+    /// Every run, in a fixed order: corpus, front end, seed (one data load each), then
+    /// architecture, fold, convolution and L2.
+    pub fn runs(&self) -> Vec<RunSpec> {
+        let mut runs = Vec::new();
+        for &corpus in &self.corpora {
+            for &front_end in &self.front_ends {
+                for &seed in &self.seeds {
+                    for &architecture in &self.architectures {
+                        for fold in 0..self.folds {
+                            for conv in self.convs() {
+                                for &l2 in &self.l2s {
+                                    runs.push(RunSpec {
+                                        corpus,
+                                        front_end,
+                                        architecture,
+                                        conv: conv.clone(),
+                                        l2,
+                                        seed,
+                                        fold,
+                                        folds: self.folds,
+                                    });
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        runs
+    }
+
+    /// The training settings of `run`: the grid's, with the run's L2 and seed.
+    pub fn training_for(&self, run: &RunSpec) -> TrainingConfig {
+        self.training
+            .clone()
+            .with_weight_decay(run.l2)
+            .with_seed(run.seed)
+    }
+}
+
+/// One training run of the grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSpec {
+    /// The corpus.
+    pub corpus: CorpusKind,
+    /// The audio front end.
+    pub front_end: FrontEnd,
+    /// The architecture.
+    pub architecture: Architecture,
+    /// Standard or MTS (scales, sharing, alignment).
+    pub conv: ConvKind,
+    /// L2 (coupled weight decay).
+    pub l2: f64,
+    /// Seed of the folds and of training.
+    pub seed: u64,
+    /// Fold index.
+    pub fold: usize,
+    /// Number of folds of the corpus.
+    pub folds: usize,
+}
+
+impl RunSpec {
+    /// The run's folder name, unique in its grid:
+    /// `emodb-paper-a1-mts-0.5-1-2-shared-l2_0.001-seed0-fold3`.
+    pub fn id(&self) -> String {
+        format!(
+            "{}-{}-{}-{}-l2_{}-seed{}-fold{}",
+            self.corpus.slug(),
+            self.front_end,
+            self.architecture,
+            conv_slug(&self.conv),
+            self.l2,
+            self.seed,
+            self.fold
+        )
+    }
+}
+
+/// `standard`, or `mts-0.5-1-2-shared` (with `-centered` for centred branches).
+pub fn conv_slug(conv: &ConvKind) -> String {
+    match conv {
+        ConvKind::Standard => "standard".to_string(),
+        ConvKind::Mts {
+            scales,
+            sharing,
+            alignment,
+        } => {
+            let factors: Vec<String> = scales.iter().map(|s| s.time.to_string()).collect();
+            let sharing = match sharing {
+                KernelSharing::Shared => "shared",
+                KernelSharing::Detached => "detached",
+            };
+            let alignment = match alignment {
+                BranchAlignment::Stretch => "",
+                BranchAlignment::Centered => "-centered",
+            };
+            format!("mts-{}-{sharing}{alignment}", factors.join("-"))
+        }
+    }
+}
+
+/// Slice `index` (from 1) of `count`: runs `index - 1`, `index - 1 + count`, ... of the grid's
+/// order. The slices of `1/N .. N/N` are disjoint and cover the grid, so a batch-scheduler array
+/// of N tasks runs it all, each task `--shard $TASK_ID/N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// Which slice, 1..=count.
+    pub index: usize,
+    /// How many slices.
+    pub count: usize,
+}
+
+impl Shard {
+    /// The whole grid.
+    pub const ALL: Self = Self { index: 1, count: 1 };
+
+    /// The runs of `runs` in this slice, in order.
+    pub fn select<T: Clone>(&self, runs: &[T]) -> Vec<T> {
+        runs.iter()
+            .skip(self.index - 1)
+            .step_by(self.count)
+            .cloned()
+            .collect()
+    }
+}
+
+impl FromStr for Shard {
+    type Err = String;
+
+    /// `K/N` with `1 <= K <= N`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let bad = || format!("bad shard '{text}': use K/N with 1 <= K <= N, e.g. 3/8");
+        let (index, count) = text.split_once('/').ok_or_else(bad)?;
+        let index: usize = index.trim().parse().map_err(|_| bad())?;
+        let count: usize = count.trim().parse().map_err(|_| bad())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Self { index, count })
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid() -> GridSpec {
+        GridSpec {
+            corpora: vec![CorpusKind::Synthetic, CorpusKind::Emodb],
+            front_ends: vec![FrontEnd::Paper],
+            architectures: vec![Architecture::A1, Architecture::A3],
+            scale_sets: vec![vec![0.7, 1.0, 1.428], vec![0.5, 1.0, 2.0]],
+            sharings: vec![KernelSharing::Shared, KernelSharing::Detached],
+            alignment: BranchAlignment::Stretch,
+            l2s: vec![0.0, 0.01],
+            seeds: vec![0, 1, 2],
+            folds: 4,
+            training: TrainingConfig::new(),
+        }
+    }
+
+    #[test]
+    fn the_grid_is_the_product_of_its_lists_with_unique_ids() {
+        let runs = grid().runs();
+        // 2 corpora x 1 front end x 3 seeds x 2 archs x 4 folds x (1 + 2 x 2) convs x 2 L2.
+        assert_eq!(runs.len(), 2 * 3 * 2 * 4 * 5 * 2);
+        let ids: std::collections::BTreeSet<String> = runs.iter().map(RunSpec::id).collect();
+        assert_eq!(ids.len(), runs.len());
+        assert_eq!(
+            runs[2].id(),
+            "synthetic-paper-a1-mts-0.7-1-1.428-shared-l2_0-seed0-fold0"
+        );
+    }
+
+    #[test]
+    fn shards_are_disjoint_and_cover_the_grid() {
+        let runs: Vec<String> = grid().runs().iter().map(RunSpec::id).collect();
+        for count in [1, 2, 7, 13, runs.len(), runs.len() + 5] {
+            let mut seen = Vec::new();
+            for index in 1..=count {
+                let shard: Shard = format!("{index}/{count}").parse().unwrap();
+                let slice = shard.select(&runs);
+                assert!(slice.len() <= runs.len().div_ceil(count));
+                seen.extend(slice);
+            }
+            seen.sort();
+            let mut all = runs.clone();
+            all.sort();
+            assert_eq!(seen, all, "{count} shards");
+        }
+    }
+
+    #[test]
+    fn bad_shards_and_scale_sets_are_refused() {
+        for bad in ["0/3", "4/3", "3", "a/b", "1/0", ""] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+        assert_eq!(parse_scale_set("far").unwrap(), vec![0.5, 1.0, 2.0]);
+        assert_eq!(parse_scale_set("0.5, 1,2").unwrap(), vec![0.5, 1.0, 2.0]);
+        assert!(parse_scale_set("0.5,x").unwrap_err().contains("0.5,x"));
+        assert!(parse_scale_set("-1,1").is_err());
+        let mut bad = grid();
+        bad.l2s = vec![f64::NAN];
+        assert!(bad.validate().unwrap_err().to_string().contains("NaN"));
+        let mut none = grid();
+        none.seeds.clear();
+        assert_eq!(
+            none.validate().unwrap_err().to_string(),
+            CliError::Usage("the grid has no seed".into()).to_string()
+        );
+        grid().validate().unwrap();
+    }
+}
