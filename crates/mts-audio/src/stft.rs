@@ -271,6 +271,9 @@ mod tests {
             assert!((m.ln_1p() - l).abs() <= 1e-5 * (1.0 + l), "{m} {l}");
             loud |= *m > 10.0;
         }
-        assert!(loud, "the test signal has bins above 10 where ln(1+x) differs from x");
+        assert!(
+            loud,
+            "the test signal has bins above 10 where ln(1+x) differs from x"
+        );
     }
 }

@@ -42,7 +42,7 @@ pub enum Command {
     /// Train a grid (corpora x front ends x architectures x standard/MTS x L2 x seeds x folds)
     /// into a folder, resumable and shardable, then report it; `mts experiment report DIR`
     /// reports whatever runs a folder holds.
-    Experiment(ExperimentArgs),
+    Experiment(Box<ExperimentArgs>),
 }
 
 /// `mts experiment`.
@@ -115,13 +115,29 @@ pub struct GridArgs {
     #[arg(long, default_value = "stretch", value_parser = parse_alignment, conflicts_with = "grid")]
     pub alignment: BranchAlignment,
     /// Audio front ends, comma-separated: paper, published-code, log.
-    #[arg(long = "front-ends", default_value = "paper", value_delimiter = ',', value_enum, conflicts_with = "grid")]
+    #[arg(
+        long = "front-ends",
+        default_value = "paper",
+        value_delimiter = ',',
+        value_enum,
+        conflicts_with = "grid"
+    )]
     pub front_ends: Vec<FrontEnd>,
     /// L2 values, comma-separated (the paper's grid: 0,0.001,0.003,0.01).
-    #[arg(long, default_value = "0", value_delimiter = ',', conflicts_with = "grid")]
+    #[arg(
+        long,
+        default_value = "0",
+        value_delimiter = ',',
+        conflicts_with = "grid"
+    )]
     pub l2s: Vec<f64>,
     /// Seeds, comma-separated; each draws the speaker folds and the initialisation.
-    #[arg(long, default_value = "0", value_delimiter = ',', conflicts_with = "grid")]
+    #[arg(
+        long,
+        default_value = "0",
+        value_delimiter = ',',
+        conflicts_with = "grid"
+    )]
     pub seeds: Vec<u64>,
     /// The paper's training (lr 5e-5, batch 90, at most 500 epochs, patience 10) instead of the
     /// quick defaults (lr 3e-4, batch 32, 20 epochs, patience 4); the flags below override.

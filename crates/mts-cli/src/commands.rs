@@ -29,7 +29,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             command: CorpusCommand::Stats(args),
         } => corpus_stats(args),
         Command::Features(args) => features(args),
-        Command::Experiment(args) => experiment(args),
+        Command::Experiment(args) => experiment(*args),
     }
 }
 
@@ -73,7 +73,11 @@ fn experiment(args: ExperimentArgs) -> Result<(), CliError> {
 fn report(dir: &Path) -> Result<(), CliError> {
     let (report, written) = grid::write_report(dir)?;
     println!("\n{}", grid::markdown(&report));
-    println!("report of {} runs written to {}:", report.runs, dir.display());
+    println!(
+        "report of {} runs written to {}:",
+        report.runs,
+        dir.display()
+    );
     for path in written {
         println!("  {}", path.display());
     }

@@ -9,7 +9,18 @@ use serde::{Deserialize, Serialize};
 /// Which spectrogram a model sees. The chosen config is stored in the model card, so
 /// `mts eval` and `mts predict` compute the same features.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, ValueEnum, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    ValueEnum,
+    Serialize,
+    Deserialize,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum FrontEnd {

@@ -266,3 +266,32 @@ fn unknown_corpus_is_rejected_by_the_parser() {
     assert!(!output.status.success());
     assert!(stderr.contains("unknown corpus 'nope'"), "{stderr}");
 }
+
+#[test]
+fn the_front_end_is_stored_in_the_model_card_and_followed_by_eval() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model");
+    let model_arg = model.to_str().unwrap();
+    let output = mts(&[
+        "train",
+        "--arch",
+        "a1",
+        "--conv",
+        "standard",
+        "--front-end",
+        "log",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "32",
+        "--out",
+        model_arg,
+    ]);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "train failed:\n{stdout}\n{stderr}");
+    let card = std::fs::read_to_string(model.join("config.json")).unwrap();
+    assert!(card.contains("\"log_compression\": true"), "{card}");
+    let output = mts(&["eval", model_arg, "--json"]);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "eval failed:\n{stdout}\n{stderr}");
+}

@@ -54,8 +54,8 @@ pub use store::{
     load_model, read_config, save_model,
 };
 pub use training::{
-    EpochSummary, ProgressReporter, Silent, StopReason, Trainer, TrainingConfig, format_duration,
-    TrainingConfigError, TrainingError, TrainingObserver, TrainingOutcome,
+    EpochSummary, ProgressReporter, Silent, StopReason, Trainer, TrainingConfig,
+    TrainingConfigError, TrainingError, TrainingObserver, TrainingOutcome, format_duration,
 };
 pub use two_conv::{CnnTwoConv, CnnTwoConvConfig};
 pub use wilcoxon::{TIE_TOLERANCE, Wilcoxon, wilcoxon_signed_rank};

@@ -21,7 +21,10 @@ pub fn write_figures(
 ) -> Result<Vec<PathBuf>, PlotError> {
     let mut groups: Vec<(String, String)> = Vec::new();
     for cell in &report.cells {
-        let key = (cell.cell.corpus.slug().to_string(), cell.cell.front_end.to_string());
+        let key = (
+            cell.cell.corpus.slug().to_string(),
+            cell.cell.front_end.to_string(),
+        );
         if !groups.contains(&key) {
             groups.push(key);
         }
@@ -31,7 +34,9 @@ pub fn write_figures(
         let cells: Vec<&CellReport> = report
             .cells
             .iter()
-            .filter(|c| c.cell.corpus.slug() == corpus && c.cell.front_end.to_string() == *front_end)
+            .filter(|c| {
+                c.cell.corpus.slug() == corpus && c.cell.front_end.to_string() == *front_end
+            })
             .collect();
         let suffix = if groups.len() > 1 {
             format!("-{corpus}-{front_end}")
@@ -39,7 +44,11 @@ pub fn write_figures(
             String::new()
         };
         let name = format!("{corpus} ({front_end} front end)");
-        written.extend(write_png_and_svg(&wa_bars(&cells, &name)?, dir, &format!("wa{suffix}"))?);
+        written.extend(write_png_and_svg(
+            &wa_bars(&cells, &name)?,
+            dir,
+            &format!("wa{suffix}"),
+        )?);
         let rows: Vec<(String, Vec<f64>)> = cells
             .iter()
             .filter(|c| !c.pairs.is_empty())
@@ -51,7 +60,11 @@ pub fn write_figures(
         if !rows.is_empty() {
             let title = format!("MTS − standard per seed and fold on {name}");
             let plot = DifferencePlot::new(title, "test WA difference, points", rows)?;
-            written.extend(write_png_and_svg(&plot, dir, &format!("differences{suffix}"))?);
+            written.extend(write_png_and_svg(
+                &plot,
+                dir,
+                &format!("differences{suffix}"),
+            )?);
         }
         let usage: Vec<_> = cells
             .iter()
@@ -62,8 +75,13 @@ pub fn write_figures(
             })
             .collect();
         if !usage.is_empty() {
-            let plot = ScaleUsagePlot::new(format!("Scale usage on the {name} test splits"), usage)?;
-            written.extend(write_png_and_svg(&plot, dir, &format!("scale_usage{suffix}"))?);
+            let plot =
+                ScaleUsagePlot::new(format!("Scale usage on the {name} test splits"), usage)?;
+            written.extend(write_png_and_svg(
+                &plot,
+                dir,
+                &format!("scale_usage{suffix}"),
+            )?);
         }
         let curves = learning_curves(&cells, records);
         let title = format!("Validation loss per epoch on {name} (chosen models)");
@@ -97,7 +115,10 @@ fn learning_curves(cells: &[&CellReport], records: &[RunRecord]) -> Vec<Curve> {
     let mut curves = Vec::new();
     for cell in cells {
         for (kind, model) in [("standard", &cell.standard), ("MTS", &cell.mts)] {
-            let Some(ChosenModel { candidate: chosen, .. }) = model else {
+            let Some(ChosenModel {
+                candidate: chosen, ..
+            }) = model
+            else {
                 continue;
             };
             let runs = records

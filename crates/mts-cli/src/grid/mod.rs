@@ -43,8 +43,10 @@ pub fn write_report(dir: &Path) -> Result<(Report, Vec<PathBuf>), CliError> {
         ("results.json", serde_json::to_string_pretty(&report)?),
     ] {
         let path = dir.join(name);
-        mts_models::write_atomically(&path, text.as_bytes())
-            .map_err(|source| CliError::Write { path: path.clone(), source })?;
+        mts_models::write_atomically(&path, text.as_bytes()).map_err(|source| CliError::Write {
+            path: path.clone(),
+            source,
+        })?;
         written.push(path);
     }
     written.extend(write_figures(&report, &records, dir)?);

@@ -107,7 +107,12 @@ impl GridProgress {
 
     /// One line for a run that ended (`record` is `None` when it failed), counting ended runs,
     /// with the estimated time left.
-    pub fn finished(&mut self, run: &RunSpec, record: Option<&RunRecord>, started: Instant) -> String {
+    pub fn finished(
+        &mut self,
+        run: &RunSpec,
+        record: Option<&RunRecord>,
+        started: Instant,
+    ) -> String {
         self.done += 1;
         if let Some(position) = self.left.iter().position(|key| *key == family(run)) {
             self.left.remove(position);

@@ -211,7 +211,9 @@ pub fn build_report(records: &[RunRecord]) -> Report {
                 overall.len() - 1
             }
         };
-        overall[index].architectures.push(cell.cell.architecture.to_string());
+        overall[index]
+            .architectures
+            .push(cell.cell.architecture.to_string());
     }
     for group in &mut overall {
         let pooled: Vec<Pair> = cells
@@ -300,22 +302,28 @@ pub fn markdown(report: &Report) -> String {
             score(&cell.standard, |m| m.ua),
             score(&cell.mts, |m| m.wa),
             score(&cell.mts, |m| m.ua),
-            if cell.test.pairs > 0 { points(cell.test.difference_points) } else { dash() },
+            if cell.test.pairs > 0 {
+                points(cell.test.difference_points)
+            } else {
+                dash()
+            },
             p_value(&cell.test),
-            cell.standard.as_ref().map_or_else(dash, |m| m.label.clone()),
+            cell.standard
+                .as_ref()
+                .map_or_else(dash, |m| m.label.clone()),
             cell.mts.as_ref().map_or_else(dash, |m| m.label.clone()),
-            cell.mts.as_ref().map_or_else(dash, |m| usage_text(&m.usage)),
+            cell.mts
+                .as_ref()
+                .map_or_else(dash, |m| usage_text(&m.usage)),
         );
     }
     out.push_str(
         "\n## All architectures pooled\n\n| corpus | front end | architectures | pairs | Δ WA | W+ | W− | p |\n|---|---|---|---|---|---|---|---|\n",
     );
     for group in &report.overall {
-        let (w_plus, w_minus) = group
-            .test
-            .wilcoxon
-            .as_ref()
-            .map_or((dash(), dash()), |w| (w.w_plus.to_string(), w.w_minus.to_string()));
+        let (w_plus, w_minus) = group.test.wilcoxon.as_ref().map_or((dash(), dash()), |w| {
+            (w.w_plus.to_string(), w.w_minus.to_string())
+        });
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {w_plus} | {w_minus} | {} |",

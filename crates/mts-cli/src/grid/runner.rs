@@ -108,10 +108,15 @@ pub fn run_single(grid: &GridSpec, options: &GridOptions, id: &str) -> Result<()
         .find(|run| run.id() == id)
         .ok_or_else(|| CliError::Usage(format!("the grid has no run {id}")))?;
     let device = options.device.device()?;
-    let data = options
-        .source(&run)?
-        .load(&run.front_end.config())?;
-    let record = train_run(grid, options, &run, &data, &device, ProgressReporter::plain())?;
+    let data = options.source(&run)?.load(&run.front_end.config())?;
+    let record = train_run(
+        grid,
+        options,
+        &run,
+        &data,
+        &device,
+        ProgressReporter::plain(),
+    )?;
     match record {
         Some(_) => Ok(()),
         None => Err(CliError::Usage(format!("run {id} was interrupted"))),
@@ -183,7 +188,14 @@ fn run_in_process(
         };
         println!("{}", progress.starting(run));
         let started = Instant::now();
-        match train_run(grid, options, run, loaded, &device, ProgressReporter::auto()) {
+        match train_run(
+            grid,
+            options,
+            run,
+            loaded,
+            &device,
+            ProgressReporter::auto(),
+        ) {
             Ok(Some(record)) => println!("{}", progress.finished(run, Some(&record), started)),
             Ok(None) => return Err(CliError::Usage(format!("run {} was interrupted", run.id()))),
             Err(error) => {
@@ -280,10 +292,13 @@ fn run_in_children(
         std::thread::sleep(Duration::from_millis(200));
         let mut index = 0;
         while index < active.len() {
-            let exited = active[index].1.try_wait().map_err(|source| CliError::Write {
-                path: options.run_dir(&active[index].0),
-                source,
-            })?;
+            let exited = active[index]
+                .1
+                .try_wait()
+                .map_err(|source| CliError::Write {
+                    path: options.run_dir(&active[index].0),
+                    source,
+                })?;
             let Some(status) = exited else {
                 index += 1;
                 continue;

@@ -125,4 +125,69 @@ mod tests {
         assert_eq!(select_by_validation(tie).as_deref(), Some("y"));
         assert_eq!(select_by_validation(Vec::new()), None);
     }
+
+    use crate::grid::RunSpec;
+    use mts_core::{BranchAlignment, KernelSharing, ScaleSet};
+    use mts_models::{MetricSummary, StopReason};
+
+    fn record(conv: ConvKind, l2: f64, fold: usize, valid_loss: f64, test: f64) -> RunRecord {
+        let summary = MetricSummary {
+            items: 10,
+            accuracy: test,
+            unweighted_average_recall: test,
+            macro_f1: test,
+            recall_per_class: vec![],
+        };
+        RunRecord {
+            run: RunSpec {
+                corpus: CorpusKind::Synthetic,
+                front_end: FrontEnd::Paper,
+                architecture: Architecture::A1,
+                conv,
+                l2,
+                seed: 0,
+                fold,
+                folds: 2,
+            },
+            best_valid_loss: valid_loss,
+            best_epoch: 1,
+            stop: StopReason::EarlyStopped,
+            test: summary,
+            test_utterances: None,
+            scale_usage: vec![],
+            history: vec![],
+            seconds: 1.0,
+        }
+    }
+
+    fn mts(scales: &[f64]) -> ConvKind {
+        ConvKind::Mts {
+            scales: ScaleSet::time(scales),
+            sharing: KernelSharing::Shared,
+            alignment: BranchAlignment::Stretch,
+        }
+    }
+
+    #[test]
+    fn cells_choose_by_validation_even_when_test_says_otherwise() {
+        // For each family the configuration with the better test score has the worse
+        // validation loss: the choice must follow validation.
+        let records = vec![
+            record(ConvKind::Standard, 0.0, 0, 1.0, 0.9),
+            record(ConvKind::Standard, 0.0, 1, 1.0, 0.9),
+            record(ConvKind::Standard, 0.01, 0, 0.8, 0.2),
+            record(ConvKind::Standard, 0.01, 1, 0.8, 0.2),
+            record(mts(&[0.5, 1.0, 2.0]), 0.0, 0, 0.9, 1.0),
+            record(mts(&[0.5, 1.0, 2.0]), 0.0, 1, 0.9, 1.0),
+            record(mts(&[0.7, 1.0, 1.428]), 0.0, 0, 0.7, 0.1),
+            record(mts(&[0.7, 1.0, 1.428]), 0.0, 1, 0.7, f64::NAN),
+        ];
+        let cells = select_cells(&records);
+        assert_eq!(cells.len(), 1);
+        let (standard, runs) = cells[0].standard.as_ref().unwrap();
+        assert_eq!(standard, "standard l2 0.01");
+        assert_eq!(runs.len(), 2);
+        let (mts, _) = cells[0].mts.as_ref().unwrap();
+        assert_eq!(mts, "mts-0.7-1-1.428-shared l2 0");
+    }
 }

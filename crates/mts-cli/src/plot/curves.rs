@@ -91,7 +91,10 @@ impl Figure for CurvesPlot {
     fn size(&self) -> (u32, u32) {
         let legend = 24 * self.groups().len() as i32;
         let width = (2 * MARGIN + LEFT + WIDTH + 20).max(title_width(&self.title));
-        (width as u32, (2 * MARGIN + 40 + HEIGHT + 50 + legend) as u32)
+        (
+            width as u32,
+            (2 * MARGIN + 40 + HEIGHT + 50 + legend) as u32,
+        )
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult {
@@ -107,16 +110,52 @@ impl Figure for CurvesPlot {
             let y = y0 + (y1 - y0) * tick as f64 / 4.0;
             filled_box(area, (left, py(y)), (right, py(y) + 1), &GRID)?;
             let label = format!("{y:.3}");
-            text(area, &label, (left - 6, py(y)), 12.0, Align::Right, &INK, false)?;
+            text(
+                area,
+                &label,
+                (left - 6, py(y)),
+                12.0,
+                Align::Right,
+                &INK,
+                false,
+            )?;
             let x = x0 + (x1 - x0) * tick as f64 / 4.0;
-            let label = if x1 - x0 >= 8.0 { format!("{x:.0}") } else { format!("{x:.1}") };
-            text(area, &label, (px(x), bottom + 12), 12.0, Align::Center, &INK, false)?;
+            let label = if x1 - x0 >= 8.0 {
+                format!("{x:.0}")
+            } else {
+                format!("{x:.1}")
+            };
+            text(
+                area,
+                &label,
+                (px(x), bottom + 12),
+                12.0,
+                Align::Center,
+                &INK,
+                false,
+            )?;
         }
         filled_box(area, (left, top), (left + 1, bottom), &INK)?;
         filled_box(area, (left, bottom), (right, bottom + 1), &INK)?;
         let mid = (left + right) / 2;
-        text(area, &self.x_axis, (mid, bottom + 32), 14.0, Align::Center, &INK, false)?;
-        text(area, &self.y_axis, (MARGIN, top - 14), 13.0, Align::Left, &INK, false)?;
+        text(
+            area,
+            &self.x_axis,
+            (mid, bottom + 32),
+            14.0,
+            Align::Center,
+            &INK,
+            false,
+        )?;
+        text(
+            area,
+            &self.y_axis,
+            (MARGIN, top - 14),
+            13.0,
+            Align::Left,
+            &INK,
+            false,
+        )?;
         let groups = self.groups();
         for curve in &self.curves {
             let index = groups.iter().position(|g| *g == curve.group).unwrap_or(0);

@@ -4,8 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::{Circle, Color, DrawingArea, DrawingBackend};
 
 use super::canvas::{
-    Align, DrawResult, GRID, INK, MARGIN, PALETTE, filled_box, text, text_width, title,
-    title_width,
+    Align, DrawResult, GRID, INK, MARGIN, PALETTE, filled_box, text, text_width, title, title_width,
 };
 use super::{Figure, PlotError};
 
@@ -80,15 +79,35 @@ impl Figure for DifferencePlot {
             let color = if tick == 0 { &INK } else { &GRID };
             filled_box(area, (x(v), y0), (x(v) + 1, y1), color)?;
             let label = format!("{v:+.1}");
-            text(area, &label, (x(v), y1 + 12), 12.0, Align::Center, &INK, false)?;
+            text(
+                area,
+                &label,
+                (x(v), y1 + 12),
+                12.0,
+                Align::Center,
+                &INK,
+                false,
+            )?;
         }
         let mid = x0 + PLOT_WIDTH / 2;
-        text(area, &self.axis, (mid, y1 + 34), FONT, Align::Center, &INK, false)?;
+        text(
+            area,
+            &self.axis,
+            (mid, y1 + 34),
+            FONT,
+            Align::Center,
+            &INK,
+            false,
+        )?;
         for (i, (label, differences)) in self.rows.iter().enumerate() {
             let y = y0 + i as i32 * ROW + ROW / 2;
             text(area, label, (x0 - 10, y), FONT, Align::Right, &INK, false)?;
             let color = PALETTE[i % PALETTE.len()];
-            let finite: Vec<f64> = differences.iter().copied().filter(|d| d.is_finite()).collect();
+            let finite: Vec<f64> = differences
+                .iter()
+                .copied()
+                .filter(|d| d.is_finite())
+                .collect();
             for d in &finite {
                 area.draw(&Circle::new((x(*d), y), 5, color.mix(0.7).filled()))
                     .map_err(|e| e.to_string())?;

@@ -1,0 +1,211 @@
+//! `mts experiment` end to end on the synthetic corpus: a grid split into two shards writes
+//! every run, `report` writes every file; a run killed half-way resumes from its checkpoint;
+//! a corpus folder that does not fit its layout is a one-line error before any training.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn mts(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mts"))
+        .args(args)
+        .output()
+        .expect("the mts binary runs")
+}
+
+fn check(output: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "mts failed:\n{stdout}\n{stderr}");
+    stdout
+}
+
+/// The tiny grid: A1, standard and MTS (0.5, 1, 2), 2 folds, 2 epochs, one seed: 4 runs.
+const GRID: [&str; 10] = [
+    "--folds",
+    "2",
+    "--epochs",
+    "2",
+    "--scale-set",
+    "far",
+    "--batch-size",
+    "32",
+    "--lr",
+    "1e-3",
+];
+
+fn experiment(out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["experiment", "--out", out.to_str().unwrap()];
+    args.extend(GRID);
+    args.extend(extra);
+    mts(&args)
+}
+
+#[test]
+fn two_shards_then_report_write_every_run_and_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("exp");
+    let first = check(&experiment(&out, &["--shard", "1/2"]));
+    assert!(
+        first.contains("shard 1/2: 2 runs, 0 finished, 2 to do"),
+        "{first}"
+    );
+    assert!(first.contains("mts experiment report"), "{first}");
+    let runs = |out: &Path| std::fs::read_dir(out.join("runs")).unwrap().count();
+    assert_eq!(runs(&out), 2);
+    check(&experiment(&out, &["--shard", "2/2"]));
+    assert_eq!(runs(&out), 4);
+    // Everything is done: a full start skips every run and reports.
+    let again = check(&experiment(&out, &[]));
+    assert!(again.contains("4 runs, 4 finished, 0 to do"), "{again}");
+    // A different grid in the same folder is refused.
+    let other = mts(&["experiment", "--out", out.to_str().unwrap(), "--folds", "3"]);
+    assert!(!other.status.success());
+    assert!(String::from_utf8_lossy(&other.stderr).contains("different grid"));
+
+    let report = check(&mts(&["experiment", "report", out.to_str().unwrap()]));
+    assert!(report.contains("report of 4 runs"), "{report}");
+    for file in [
+        "grid.json",
+        "results.md",
+        "results.csv",
+        "results.json",
+        "wa.png",
+        "wa.svg",
+        "differences.png",
+        "differences.svg",
+        "scale_usage.png",
+        "scale_usage.svg",
+        "curves.png",
+        "curves.svg",
+    ] {
+        let path = out.join(file);
+        assert!(path.metadata().is_ok_and(|m| m.len() > 0), "{file} missing");
+    }
+    let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 4, "{csv}");
+    let md = std::fs::read_to_string(out.join("results.md")).unwrap();
+    assert!(md.contains("| synthetic | paper | a1 | 2 |"), "{md}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let wilcoxon = &json["cells"][0]["test"]["wilcoxon"];
+    assert!(wilcoxon["p_value"].as_f64().is_some(), "{json}");
+}
+
+#[test]
+fn a_killed_run_resumes_from_its_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("exp");
+    let args = [
+        "experiment",
+        "--out",
+        out.to_str().unwrap(),
+        "--folds",
+        "2",
+        "--epochs",
+        "6",
+        "--patience",
+        "6",
+        "--scale-set",
+        "far",
+        "--archs",
+        "a1",
+        "--batch-size",
+        "8",
+        "--shard",
+        "1/4",
+    ];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mts"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let run = out.join("runs/synthetic-paper-a1-standard-l2_0-seed0-fold0");
+    let state = run.join("checkpoint/state.json");
+    let started = Instant::now();
+    let epochs_done = |state: &Path| -> usize {
+        let text = std::fs::read_to_string(state).unwrap_or_default();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        json["epochs_done"].as_u64().unwrap_or(0) as usize
+    };
+    while epochs_done(&state) < 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "no checkpoint"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "finished before it could be killed"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        !run.join("run.json").exists(),
+        "the run finished before it was killed"
+    );
+    let before: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    let done = before["epochs_done"].as_u64().unwrap() as usize;
+    assert!((1..6).contains(&done));
+
+    let stdout = check(&mts(&args));
+    assert!(stdout.contains("1 runs, 0 finished, 1 to do"), "{stdout}");
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    let history = record["history"].as_array().unwrap();
+    assert_eq!(history.len(), 6, "{record}");
+    // The epochs before the kill are the checkpoint's, not trained again: training is
+    // deterministic, so only their wall-clock seconds tell a re-trained epoch apart.
+    let stored = before["history"].as_array().unwrap();
+    for (epoch, kept) in history[..done].iter().zip(stored) {
+        let seconds = |v: &serde_json::Value| match v {
+            serde_json::Value::String(text) => text.parse::<f64>().unwrap(),
+            other => other.as_f64().unwrap(),
+        };
+        assert!(
+            (seconds(&epoch["seconds"]) - seconds(&kept["seconds"])).abs() < 1e-6,
+            "{epoch} vs {kept}"
+        );
+    }
+    assert!(
+        !run.join("checkpoint").exists(),
+        "the checkpoint is removed when done"
+    );
+}
+
+#[test]
+fn a_corpus_folder_that_does_not_fit_is_one_line_before_training() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("exp");
+    let empty = dir.path().join("not-emodb");
+    std::fs::create_dir(&empty).unwrap();
+    let output = mts(&[
+        "experiment",
+        "--out",
+        out.to_str().unwrap(),
+        "--corpora",
+        "emodb",
+        "--data-dir",
+        empty.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("not-emodb"),
+        "{stderr}"
+    );
+    assert!(!out.join("runs").exists(), "nothing was trained");
+    let missing = mts(&[
+        "experiment",
+        "--out",
+        out.to_str().unwrap(),
+        "--corpora",
+        "emodb",
+    ]);
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(stderr.contains("--data-dir emodb=PATH"), "{stderr}");
+}
