@@ -178,3 +178,33 @@ impl Figure for CurvesPlot {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_finite_point_is_an_error_and_groups_share_colours() {
+        let nan = Curve {
+            group: "a1".into(),
+            points: vec![(1.0, f64::NAN)],
+        };
+        assert!(matches!(
+            CurvesPlot::new("t", "epoch", "loss", vec![nan.clone()]),
+            Err(PlotError::Empty(_))
+        ));
+        let line = |group: &str| Curve {
+            group: group.into(),
+            points: vec![(1.0, 2.0), (2.0, 1.5)],
+        };
+        let plot = CurvesPlot::new(
+            "t",
+            "epoch",
+            "loss",
+            vec![line("a"), nan, line("b"), line("a")],
+        )
+        .unwrap();
+        assert_eq!(plot.groups(), ["a", "a1", "b"]);
+        assert_eq!(plot.range(), Some((1.0, 2.0, 1.5, 2.0)));
+    }
+}

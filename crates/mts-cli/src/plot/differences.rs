@@ -120,3 +120,25 @@ impl Figure for DifferencePlot {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_axis_is_symmetric_and_fits_the_largest_difference() {
+        assert!(matches!(
+            DifferencePlot::new("t", "points", vec![("a1".into(), vec![f64::NAN])]),
+            Err(PlotError::Empty(_))
+        ));
+        let plot = DifferencePlot::new(
+            "t",
+            "points",
+            vec![("a1".into(), vec![-7.2, 3.0, f64::NAN])],
+        )
+        .unwrap();
+        assert_eq!(plot.half_range(), 10.0);
+        let small = DifferencePlot::new("t", "points", vec![("a1".into(), vec![0.4])]).unwrap();
+        assert_eq!(small.half_range(), 5.0);
+    }
+}
