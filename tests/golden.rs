@@ -1,6 +1,8 @@
 //! The layer against golden vectors computed with PyTorch's own `conv2d` and `interpolate`
 //! (tests/fixtures/golden, copied from shared/reference/golden; see its README): branch kernels,
-//! merged output, winners, usage counts and the gradients for both kernel-sharing modes.
+//! merged output, winners, usage counts and the gradients for both kernel-sharing modes; and the
+//! same for the cubic and anti-aliased kernel resampling methods (tests/fixtures/resampling, made
+//! by its `make_golden.py`), with the resampled kernels' gradients.
 
 mod common;
 
@@ -8,7 +10,10 @@ use burn::module::Param;
 use burn::nn::PaddingConfig2d;
 use burn::tensor::{Device, Tensor};
 use common::{GoldenTensor, assert_close, read_json, values};
-use mts::core::{KernelSharing, MtsConv2d, MtsConv2dConfig, Scale, ScaleSet, resample_kernel};
+use mts::core::{
+    KernelResampling, KernelSharing, MtsConv2d, MtsConv2dConfig, Scale, ScaleSet, resample_kernel,
+    resample_kernel_with,
+};
 use serde::Deserialize;
 
 const REL: f64 = 1e-5;
@@ -37,21 +42,31 @@ struct Case {
     resampled_kernels: Vec<GoldenTensor>,
     grad_shared: Grads,
     grad_detached: Grads,
+    #[serde(default = "linear")]
+    resampling: KernelResampling,
 }
 
-const CASES: [&str; 8] = [
-    "mts_alexnet_conv2_like.json",
-    "mts_five_scales.json",
-    "mts_freq_scales.json",
-    "mts_multi_in_padded.json",
-    "mts_no_unit_scale.json",
-    "mts_strided.json",
-    "mts_valid_a1_like.json",
-    "mts_valid_noninteger.json",
+fn linear() -> KernelResampling {
+    KernelResampling::Linear
+}
+
+const CASES: [&str; 12] = [
+    "golden/mts_alexnet_conv2_like.json",
+    "golden/mts_five_scales.json",
+    "golden/mts_freq_scales.json",
+    "golden/mts_multi_in_padded.json",
+    "golden/mts_no_unit_scale.json",
+    "golden/mts_strided.json",
+    "golden/mts_valid_a1_like.json",
+    "golden/mts_valid_noninteger.json",
+    "resampling/mts_cubic_a1_like.json",
+    "resampling/mts_cubic_padded_strided.json",
+    "resampling/mts_area_a1_like.json",
+    "resampling/mts_area_padded_strided.json",
 ];
 
 fn load(file: &str) -> Case {
-    read_json(&format!("golden/{file}"))
+    read_json(file)
 }
 
 fn layer(case: &Case, sharing: KernelSharing, device: &Device) -> MtsConv2d {
@@ -65,6 +80,7 @@ fn layer(case: &Case, sharing: KernelSharing, device: &Device) -> MtsConv2d {
         .with_stride(case.stride)
         .with_padding(PaddingConfig2d::Explicit(pt, pf, pt, pf))
         .with_sharing(sharing)
+        .with_resampling(case.resampling)
         .init(device);
     layer.weight = Param::from_tensor(case.weight.tensor(device));
     layer.bias = Some(Param::from_tensor(case.bias.tensor(device)));
@@ -84,7 +100,7 @@ fn branch_kernel_sizes_and_resampled_kernels_match_pytorch() {
             case.name
         );
         for (size, expected) in case.kernel_sizes.iter().zip(&case.resampled_kernels) {
-            let kernel = resample_kernel(layer.weight.val(), *size);
+            let kernel = resample_kernel_with(layer.weight.val(), *size, case.resampling);
             assert_eq!(kernel.dims().to_vec(), expected.shape, "{}", case.name);
             assert_close(&case.name, &values(kernel), &expected.data, REL);
         }
@@ -183,5 +199,39 @@ fn resample_kernel_matches_pytorch_interpolate() {
             &case.result.data,
             REL,
         );
+    }
+}
+
+#[derive(Deserialize)]
+struct MethodCase {
+    method: KernelResampling,
+    size: [usize; 2],
+    from: GoldenTensor,
+    result: GoldenTensor,
+    cotangent: GoldenTensor,
+    grad: GoldenTensor,
+}
+
+#[derive(Deserialize)]
+struct MethodFile {
+    cases: Vec<MethodCase>,
+}
+
+#[test]
+fn cubic_and_antialiased_kernels_and_their_gradients_match_pytorch() {
+    let device = Device::flex().autodiff();
+    let file: MethodFile = read_json("resampling/kernels.json");
+    assert_eq!(file.cases.len(), 16);
+    for case in file.cases {
+        let what = format!("{:?} {:?} -> {:?}", case.method, case.from.shape, case.size);
+        let from = case.from.tensor::<4>(&device).require_grad();
+        let result = resample_kernel_with(from.clone(), case.size, case.method);
+        assert_eq!(result.dims().to_vec(), case.result.shape, "{what}");
+        assert_close(&what, &values(result.clone()), &case.result.data, REL);
+        let grads = (result * case.cotangent.tensor::<4>(&device))
+            .sum()
+            .backward();
+        let grad = values(from.grad(&grads).expect("kernel gradient"));
+        assert_close(&format!("{what} grad"), &grad, &case.grad.data, REL);
     }
 }

@@ -6,7 +6,7 @@ use burn::nn::{Initializer, PaddingConfig2d};
 use burn::tensor::Device;
 
 use crate::error::{Axis, MAX_SCALED_KERNEL_LEN, MtsConfigError};
-use crate::{MtsConv2d, ScaleSet};
+use crate::{KernelResampling, MtsConv2d, ScaleSet};
 
 /// How the branch kernels relate to the layer's one trainable kernel.
 #[derive(Config, Debug, PartialEq, Eq, Copy)]
@@ -38,7 +38,7 @@ pub enum BranchAlignment {
 /// Configuration of a [multi-time-scale convolution](MtsConv2d), created with
 /// [`init`](MtsConv2dConfig::init) or [`try_init`](MtsConv2dConfig::try_init).
 ///
-/// Every field but `scales`, `sharing` and `alignment` means what it means for
+/// Every field but `scales`, `sharing`, `alignment` and `resampling` means what it means for
 /// [`Conv2dConfig`](burn::nn::conv::Conv2dConfig), with the same defaults, so the layer is a
 /// drop-in replacement: same output shape, same parameter count.
 #[derive(Config, Debug)]
@@ -73,6 +73,10 @@ pub struct MtsConv2dConfig {
     /// [`BranchAlignment::Stretch`].
     #[config(default = "BranchAlignment::Stretch")]
     pub alignment: BranchAlignment,
+    /// How branch kernels are resampled from the trainable kernel. Default
+    /// [`KernelResampling::Linear`] (the paper's).
+    #[config(default = "KernelResampling::Linear")]
+    pub resampling: KernelResampling,
     /// Initializer of the kernel and bias. Default: Conv2d's (and PyTorch's)
     /// `KaimingUniform { gain: 1/sqrt(3) }`, i.e. `U(-1/sqrt(fan_in), 1/sqrt(fan_in))`.
     #[config(
@@ -231,6 +235,7 @@ mod tests {
         assert!(config.bias);
         assert_eq!(config.sharing, KernelSharing::Shared);
         assert_eq!(config.alignment, BranchAlignment::Stretch);
+        assert_eq!(config.resampling, KernelResampling::Linear);
         assert_eq!(config.validate().unwrap(), vec![[5, 5], [10, 5], [20, 5]]);
     }
 
@@ -371,11 +376,13 @@ mod tests {
         let config = config()
             .with_scales(ScaleSet::new(vec![Scale::time(0.7), Scale::new(2.0, 0.5)]))
             .with_alignment(BranchAlignment::Centered)
+            .with_resampling(KernelResampling::Cubic)
             .with_sharing(KernelSharing::Detached);
         let json = config.to_string();
         let back: MtsConv2dConfig = serde_json::from_str(&json).unwrap();
         assert_eq!(back.scales, config.scales);
         assert_eq!(back.alignment, BranchAlignment::Centered);
+        assert_eq!(back.resampling, KernelResampling::Cubic);
         assert_eq!(back.sharing, KernelSharing::Detached);
     }
 }

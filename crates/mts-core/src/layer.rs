@@ -11,8 +11,10 @@ use crate::config::branch_kernel_sizes;
 use crate::geometry::{Pad, centered_padding, conv_output_len, reference_padding};
 use crate::merge::{Merged, max_of, merge_branches};
 use crate::{
-    BranchAlignment, KernelSharing, MtsConfigError, MtsConv2dConfig, ScaleSet, ScaleUsage,
+    BranchAlignment, KernelResampling, KernelSharing, MtsConfigError, MtsConv2dConfig, ScaleSet,
+    ScaleUsage,
     resample::{resample_kernel, resize_axis},
+    resample_kernel_with,
 };
 
 /// Multi-time-scale 2-D convolution (Guizzo, Weyde & Leveson, ICASSP 2020) over spectrograms
@@ -47,6 +49,8 @@ pub struct MtsConv2d {
     sharing: KernelSharing,
     #[module(skip)]
     alignment: BranchAlignment,
+    #[module(skip)]
+    resampling: KernelResampling,
 }
 
 impl MtsConv2d {
@@ -68,13 +72,15 @@ impl MtsConv2d {
             scales: config.scales.clone(),
             sharing: config.sharing,
             alignment: config.alignment,
+            resampling: config.resampling,
         }
     }
 
     /// Upgrades a (possibly trained) `Conv2d` to an MTS layer with the same kernel, bias,
     /// stride, padding, dilation and groups, [`KernelSharing::Shared`] and
-    /// [`BranchAlignment::Stretch`]; change those with [`with_sharing`](Self::with_sharing) and
-    /// [`with_alignment`](Self::with_alignment). With `scales = [1]` it computes exactly what
+    /// [`BranchAlignment::Stretch`] and [`KernelResampling::Linear`]; change those with
+    /// [`with_sharing`](Self::with_sharing), [`with_alignment`](Self::with_alignment) and
+    /// [`with_resampling`](Self::with_resampling). With `scales = [1]` it computes exactly what
     /// the `Conv2d` computes.
     pub fn from_conv2d(conv: Conv2d, scales: impl Into<ScaleSet>) -> Result<Self, MtsConfigError> {
         let scales = scales.into();
@@ -91,6 +97,7 @@ impl MtsConv2d {
             scales,
             sharing: KernelSharing::Shared,
             alignment: BranchAlignment::Stretch,
+            resampling: KernelResampling::Linear,
         })
     }
 
@@ -117,6 +124,17 @@ impl MtsConv2d {
     pub fn with_alignment(mut self, alignment: BranchAlignment) -> Self {
         self.alignment = alignment;
         self
+    }
+
+    /// The same layer with another [`KernelResampling`].
+    pub fn with_resampling(mut self, resampling: KernelResampling) -> Self {
+        self.resampling = resampling;
+        self
+    }
+
+    /// How branch kernels are resampled from the trainable kernel.
+    pub fn resampling(&self) -> KernelResampling {
+        self.resampling
     }
 
     /// The branch scales, in merge order.
@@ -277,11 +295,12 @@ impl MtsConv2d {
             return weight.clone();
         }
         match self.sharing {
-            KernelSharing::Shared => resample_kernel(weight.clone(), size),
+            KernelSharing::Shared => resample_kernel_with(weight.clone(), size, self.resampling),
             // `detach` keeps a leaf's `require_grad`; turn it off so no gradient is computed
             // for the constant branch kernel at all.
             KernelSharing::Detached => {
-                resample_kernel(weight.clone().detach().set_require_grad(false), size)
+                let constant = weight.clone().detach().set_require_grad(false);
+                resample_kernel_with(constant, size, self.resampling)
             }
         }
     }
@@ -368,6 +387,7 @@ impl ModuleDisplay for MtsConv2d {
             .add_debug_attribute("padding", &self.padding)
             .add_debug_attribute("sharing", &self.sharing)
             .add_debug_attribute("alignment", &self.alignment)
+            .add_debug_attribute("resampling", &self.resampling)
             .optional()
     }
 }

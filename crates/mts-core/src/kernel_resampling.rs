@@ -1,0 +1,227 @@
+//! How a branch kernel is resampled from the trainable kernel: linear (the paper's), cubic, or
+//! anti-aliased linear. Cubic and anti-aliased linear are linear maps `out = M · in` along each
+//! axis; they are applied as a matrix product with a constant `M`, which has a backward on every
+//! backend.
+
+use burn::config::Config;
+use burn::tensor::{Tensor, TensorData};
+
+use crate::resample::resize_axis;
+
+/// The interpolation that turns the trainable kernel into each branch kernel.
+///
+/// Each method matches a PyTorch `F.interpolate(weight, size=(kt', kf'), align_corners=False)`
+/// call (an explicit size, so the sampling ratio is `in / out`), pinned by golden vectors:
+///
+/// | method | PyTorch `mode` | taps per output |
+/// |---|---|---|
+/// | [`Linear`](Self::Linear) | `"bilinear"` | 2 |
+/// | [`Cubic`](Self::Cubic) | `"bicubic"` (Keys, `a = -0.75`, edge samples repeated) | 4 |
+/// | [`Area`](Self::Area) | `"bilinear", antialias=True` | `2 · in/out` when shrinking, else 2 |
+///
+/// When a kernel is **shrunk** (scale < 1), linear sampling reads only 2 of every `1/s` input
+/// taps: the branch kernel aliases and, for a kernel with fine temporal detail, loses energy
+/// relative to the taps it skips. `Area` widens its triangle filter by `1/s`, so every input tap
+/// contributes and the shrunk kernel is a smoothed version of the original. When a kernel is
+/// **stretched** (scale > 1) `Area` equals `Linear`; `Cubic` gives a smoother stretch with slight
+/// overshoot.
+#[derive(Config, Debug, PartialEq, Eq, Copy)]
+pub enum KernelResampling {
+    /// Linear interpolation without anti-aliasing: the paper's and the default.
+    Linear,
+    /// Cubic convolution (Keys, `a = -0.75`), PyTorch's bicubic.
+    Cubic,
+    /// Anti-aliased linear (a triangle filter widened by the shrink factor, weights normalised):
+    /// PyTorch's `bilinear` with `antialias=True`. Not PyTorch's `mode="area"`.
+    Area,
+}
+
+/// PyTorch's cubic convolution coefficient.
+const CUBIC_A: f64 = -0.75;
+
+fn cubic_near(x: f64) -> f64 {
+    ((CUBIC_A + 2.0) * x - (CUBIC_A + 3.0)) * x * x + 1.0
+}
+
+fn cubic_far(x: f64) -> f64 {
+    ((CUBIC_A * x - 5.0 * CUBIC_A) * x + 8.0 * CUBIC_A) * x - 4.0 * CUBIC_A
+}
+
+/// The `[out_len, in_len]` row-major matrix of `method` resizing `in_len` samples to `out_len`
+/// (`align_corners = false`, explicit size).
+///
+/// # Panics
+/// If a length is 0.
+pub(crate) fn resampling_matrix(
+    method: KernelResampling,
+    in_len: usize,
+    out_len: usize,
+) -> Vec<f64> {
+    assert!(
+        in_len > 0 && out_len > 0,
+        "resampling {in_len} -> {out_len} samples"
+    );
+    let scale = in_len as f64 / out_len as f64;
+    let mut matrix = vec![0.0; out_len * in_len];
+    for j in 0..out_len {
+        let row = &mut matrix[j * in_len..(j + 1) * in_len];
+        match method {
+            KernelResampling::Linear => {
+                let src = ((j as f64 + 0.5) * scale - 0.5).max(0.0);
+                let lower = (src.floor() as usize).min(in_len - 1);
+                let upper = (lower + 1).min(in_len - 1);
+                let t = src - lower as f64;
+                row[lower] += 1.0 - t;
+                row[upper] += t;
+            }
+            KernelResampling::Cubic => {
+                // No clamping of the source coordinate; taps outside are the edge samples.
+                let src = (j as f64 + 0.5) * scale - 0.5;
+                let base = src.floor();
+                let t = src - base;
+                let weights = [
+                    cubic_far(t + 1.0),
+                    cubic_near(t),
+                    cubic_near(1.0 - t),
+                    cubic_far(2.0 - t),
+                ];
+                for (k, w) in weights.into_iter().enumerate() {
+                    let index = (base as i64 - 1 + k as i64).clamp(0, in_len as i64 - 1);
+                    row[index as usize] += w;
+                }
+            }
+            KernelResampling::Area => {
+                let support = scale.max(1.0);
+                let inverse = 1.0 / support;
+                let center = scale * (j as f64 + 0.5);
+                // PyTorch truncates towards zero, then clamps to the input.
+                let first = ((center - support + 0.5).trunc() as i64).max(0) as usize;
+                let end = ((center + support + 0.5).trunc() as usize).min(in_len);
+                let mut total = 0.0;
+                for (i, value) in row.iter_mut().enumerate().take(end).skip(first) {
+                    let x = (i as f64 - center + 0.5) * inverse;
+                    *value = (1.0 - x.abs()).max(0.0);
+                    total += *value;
+                }
+                if total != 0.0 {
+                    row.iter_mut().for_each(|w| *w /= total);
+                }
+            }
+        }
+    }
+    matrix
+}
+
+/// Resizes `x` along `dim` (2 or 3) to `len` samples with `method`; returns `x` unchanged when
+/// its length already is `len` (every method is the identity then).
+fn resize_axis_with(x: Tensor<4>, dim: usize, len: usize, method: KernelResampling) -> Tensor<4> {
+    let in_len = x.dims()[dim];
+    if in_len == len {
+        return x;
+    }
+    if method == KernelResampling::Linear {
+        return resize_axis(x, dim, len);
+    }
+    let matrix: Vec<f32> = resampling_matrix(method, in_len, len)
+        .into_iter()
+        .map(|w| w as f32)
+        .collect();
+    // `M^T`, `[in_len, len]`, so that rows of `x` (samples along the last axis) map to rows.
+    let m = Tensor::<2>::from_data(TensorData::new(matrix, [len, in_len]), &x.device()).transpose();
+    let last = if dim == 3 { x } else { x.swap_dims(dim, 3) };
+    let [a, b, c, n] = last.dims();
+    let resized = last
+        .reshape([a * b * c, n])
+        .matmul(m)
+        .reshape([a, b, c, len]);
+    if dim == 3 {
+        resized
+    } else {
+        resized.swap_dims(dim, 3)
+    }
+}
+
+/// Resamples a convolution kernel `[out, in, kt, kf]` to `[out, in, size[0], size[1]]` with
+/// `method`, time axis first (each method is separable). [`KernelResampling::Linear`] is
+/// [`resample_kernel`](crate::resample_kernel). Differentiable on every backend.
+///
+/// # Panics
+/// If a target length or a kernel length is 0.
+pub fn resample_kernel_with(
+    weight: Tensor<4>,
+    size: [usize; 2],
+    method: KernelResampling,
+) -> Tensor<4> {
+    let time = resize_axis_with(weight, 2, size[0], method);
+    resize_axis_with(time, 3, size[1], method)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(method: KernelResampling, n: usize, m: usize) -> Vec<Vec<f64>> {
+        resampling_matrix(method, n, m)
+            .chunks(n)
+            .map(<[f64]>::to_vec)
+            .collect()
+    }
+
+    #[test]
+    fn every_method_is_the_identity_at_equal_length_and_rows_sum_to_one() {
+        for method in [
+            KernelResampling::Linear,
+            KernelResampling::Cubic,
+            KernelResampling::Area,
+        ] {
+            for (i, row) in rows(method, 5, 5).iter().enumerate() {
+                for (k, w) in row.iter().enumerate() {
+                    assert!(
+                        (w - f64::from(u8::from(i == k))).abs() < 1e-12,
+                        "{method:?}"
+                    );
+                }
+            }
+            for (n, m) in [(10, 5), (10, 20), (10, 7), (10, 14), (3, 1), (1, 4)] {
+                for row in rows(method, n, m) {
+                    assert!(
+                        (row.iter().sum::<f64>() - 1.0).abs() < 1e-12,
+                        "{method:?} {n}->{m}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn area_halving_averages_four_taps_with_a_triangle() {
+        // in/out = 2: support 2, centre 2j + 1, weights tri((i - centre + 0.5) / 2), normalised.
+        let r = rows(KernelResampling::Area, 8, 4);
+        assert_eq!(r[1][1..5], [0.125, 0.375, 0.375, 0.125]);
+        assert_eq!(r[1].iter().filter(|w| **w != 0.0).count(), 4);
+        // At the edge the taps outside the kernel are left out and the rest renormalised.
+        assert_eq!(r[0][..3], [3.0 / 7.0, 3.0 / 7.0, 1.0 / 7.0]);
+        // Stretching: anti-aliased linear is linear.
+        let area = rows(KernelResampling::Area, 5, 10);
+        let linear = rows(KernelResampling::Linear, 5, 10);
+        for (a, l) in area.iter().flatten().zip(linear.iter().flatten()) {
+            assert!((a - l).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn cubic_halving_uses_keys_weights_at_the_midpoint() {
+        // in/out = 2: the source lies halfway between taps 2j and 2j + 1 (t = 0.5), where Keys'
+        // kernel with a = -0.75 weighs (-3/32, 19/32, 19/32, -3/32).
+        let r = rows(KernelResampling::Cubic, 12, 6);
+        assert_eq!(
+            r[2][3..7],
+            [-3.0 / 32.0, 19.0 / 32.0, 19.0 / 32.0, -3.0 / 32.0]
+        );
+        // At the left edge tap -1 is tap 0 repeated.
+        assert_eq!(
+            r[0][..3],
+            [-3.0 / 32.0 + 19.0 / 32.0, 19.0 / 32.0, -3.0 / 32.0]
+        );
+    }
+}
