@@ -22,7 +22,7 @@ use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
-use mts::core::{BranchAlignment, KernelSharing, ScaleSet};
+use mts::core::{BranchAlignment, KernelResampling, KernelSharing, ScaleSet};
 use mts::models::{Architecture, ConvKind, SerModel, SerModelConfig};
 
 const BATCH: usize = 16;
@@ -75,6 +75,7 @@ fn main() {
         scales: ScaleSet::time(&[0.5, 1.0, 2.0]),
         sharing: KernelSharing::Shared,
         alignment: BranchAlignment::Stretch,
+        resampling: KernelResampling::Linear,
     };
     let mut rows = Vec::new();
     for architecture in [Architecture::A1, Architecture::A2, Architecture::A3] {

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use mts_core::{BranchAlignment, KernelSharing};
+use mts_core::{BranchAlignment, KernelResampling, KernelSharing};
 use mts_data::CorpusKind;
 use mts_models::Architecture;
 
@@ -114,6 +114,9 @@ pub struct GridArgs {
     /// How MTS branch outputs are aligned: stretch (the paper) or centered.
     #[arg(long, default_value = "stretch", value_parser = parse_alignment, conflicts_with = "grid")]
     pub alignment: BranchAlignment,
+    /// How MTS branch kernels are resampled: linear (the paper), cubic or area.
+    #[arg(long, default_value = "linear", value_parser = parse_resampling, conflicts_with = "grid")]
+    pub resampling: KernelResampling,
     /// Audio front ends, comma-separated: paper, published-code, log.
     #[arg(
         long = "front-ends",
@@ -230,6 +233,10 @@ pub struct ModelArgs {
     /// How MTS branch outputs are aligned: stretch (the paper) or centered.
     #[arg(long, default_value = "stretch", value_parser = parse_alignment)]
     pub alignment: BranchAlignment,
+    /// How MTS branch kernels are resampled: linear (the paper), cubic, or area (anti-aliased
+    /// linear, for shrunk kernels).
+    #[arg(long, default_value = "linear", value_parser = parse_resampling)]
+    pub resampling: KernelResampling,
     /// Adam learning rate (the paper: 5e-5).
     #[arg(long, default_value_t = 5e-5)]
     pub lr: f64,
@@ -356,6 +363,15 @@ fn parse_sharing(s: &str) -> Result<KernelSharing, String> {
         "shared" => Ok(KernelSharing::Shared),
         "detached" => Ok(KernelSharing::Detached),
         _ => Err(format!("unknown sharing '{s}' (shared, detached)")),
+    }
+}
+
+fn parse_resampling(s: &str) -> Result<KernelResampling, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "linear" => Ok(KernelResampling::Linear),
+        "cubic" => Ok(KernelResampling::Cubic),
+        "area" => Ok(KernelResampling::Area),
+        _ => Err(format!("unknown resampling '{s}' (linear, cubic, area)")),
     }
 }
 

@@ -99,6 +99,7 @@ fn grid_from_flags(args: &GridArgs) -> Result<GridSpec, CliError> {
         scale_sets: args.scale_sets.iter().map(|s| s.0.clone()).collect(),
         sharings: args.sharings.clone(),
         alignment: args.alignment,
+        resampling: args.resampling,
         l2s: args.l2s.clone(),
         seeds: args.seeds.clone(),
         folds: args.folds,
@@ -159,6 +160,7 @@ fn mts_conv(model: &ModelArgs) -> Result<ConvKind, CliError> {
         scales,
         sharing: model.sharing,
         alignment: model.alignment,
+        resampling: model.resampling,
     })
 }
 

@@ -7,7 +7,10 @@ use burn::module::Module;
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::tensor::{Device, Tensor};
-use mts_core::{BranchAlignment, KernelSharing, MtsConv2d, MtsConv2dConfig, ScaleSet, ScaleUsage};
+use mts_core::{
+    BranchAlignment, KernelResampling, KernelSharing, MtsConv2d, MtsConv2dConfig, ScaleSet,
+    ScaleUsage,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ModelConfigError;
@@ -15,7 +18,8 @@ use crate::error::ModelConfigError;
 /// Which convolution a model uses where the paper allows an MTS layer.
 ///
 /// In JSON: `"Standard"` or `{"Mts": {"scales": [0.5, 1, 2], "sharing": "Shared",
-/// "alignment": "Stretch"}}`.
+/// "alignment": "Stretch", "resampling": "Linear"}}` (`resampling` may be left out: `Linear`,
+/// as in model cards written before it existed).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ConvKind {
     /// burn's plain [`Conv2d`].
@@ -28,17 +32,25 @@ pub enum ConvKind {
         sharing: KernelSharing,
         /// How branch outputs are brought to the reference grid.
         alignment: BranchAlignment,
+        /// How branch kernels are resampled from the trainable kernel.
+        #[serde(default = "linear")]
+        resampling: KernelResampling,
     },
 }
 
+fn linear() -> KernelResampling {
+    KernelResampling::Linear
+}
+
 impl ConvKind {
-    /// MTS with `scales`, [`KernelSharing::Shared`] and [`BranchAlignment::Stretch`] (the
-    /// project's defaults).
+    /// MTS with `scales`, [`KernelSharing::Shared`], [`BranchAlignment::Stretch`] and
+    /// [`KernelResampling::Linear`] (the project's defaults).
     pub fn mts(scales: ScaleSet) -> Self {
         Self::Mts {
             scales,
             sharing: KernelSharing::Shared,
             alignment: BranchAlignment::Stretch,
+            resampling: KernelResampling::Linear,
         }
     }
 
@@ -49,7 +61,8 @@ impl ConvKind {
 }
 
 impl fmt::Display for ConvKind {
-    /// `standard`, or `MTS (0.5, 1, 2), Shared, Stretch`.
+    /// `standard`, or `MTS (0.5, 1, 2), Shared, Stretch` (with `, Cubic` or `, Area` for another
+    /// resampling).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Standard => write!(f, "standard"),
@@ -57,7 +70,14 @@ impl fmt::Display for ConvKind {
                 scales,
                 sharing,
                 alignment,
-            } => write!(f, "MTS {scales}, {sharing:?}, {alignment:?}"),
+                resampling,
+            } => {
+                write!(f, "MTS {scales}, {sharing:?}, {alignment:?}")?;
+                if *resampling != KernelResampling::Linear {
+                    write!(f, ", {resampling:?}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -155,13 +175,15 @@ impl ConvLayer {
                 scales,
                 sharing,
                 alignment,
+                resampling,
             } => {
                 let config = MtsConv2dConfig::new(geometry.channels, geometry.kernel)
                     .with_scales(scales.clone())
                     .with_stride(geometry.stride)
                     .with_padding(geometry.padding_config())
                     .with_sharing(*sharing)
-                    .with_alignment(*alignment);
+                    .with_alignment(*alignment)
+                    .with_resampling(*resampling);
                 let branches = config
                     .validate()
                     .map_err(|source| ModelConfigError::Mts { layer, source })?;
@@ -302,6 +324,7 @@ mod tests {
             scales: ScaleSet::time(&[0.5, 1.0, 2.0]),
             sharing: KernelSharing::Shared,
             alignment: BranchAlignment::Centered,
+            resampling: KernelResampling::Linear,
         };
         let (_, output) = ConvLayer::build("conv", &centered, geometry, [15, 8], &device).unwrap();
         assert_eq!(output, [6, 4]);

@@ -39,6 +39,7 @@ fn save_then_load_gives_identical_logits() {
         scales: ScaleSet::time(&[0.7, 1.0, 1.428]),
         sharing: KernelSharing::Detached,
         alignment: mts_core::BranchAlignment::Centered,
+        resampling: mts_core::KernelResampling::Cubic,
     };
     let configs = [
         SerModelConfig::new(Architecture::A1, [40, 20], 4),

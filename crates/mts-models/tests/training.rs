@@ -31,6 +31,7 @@ fn model_config() -> SerModelConfig {
         scales: ScaleSet::time(&[0.5, 1.0, 2.0]),
         sharing: KernelSharing::Detached,
         alignment: BranchAlignment::Stretch,
+        resampling: mts_core::KernelResampling::Linear,
     })
 }
 

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use mts_core::ScaleUsage;
+use mts_core::{KernelResampling, ScaleUsage};
 use mts_data::CorpusKind;
 use mts_models::{Wilcoxon, wilcoxon_signed_rank};
 use serde::Serialize;
@@ -133,12 +133,22 @@ pub struct Report {
 fn label(record: &RunRecord) -> String {
     match &record.run.conv {
         mts_models::ConvKind::Standard => format!("standard, L2 {}", record.run.l2),
-        mts_models::ConvKind::Mts { sharing, .. } => format!(
-            "{}, {}, L2 {}",
-            conv_name(&record.run.conv),
-            format!("{sharing:?}").to_lowercase(),
-            record.run.l2
-        ),
+        mts_models::ConvKind::Mts {
+            sharing,
+            resampling,
+            ..
+        } => {
+            let resampling = match resampling {
+                KernelResampling::Linear => String::new(),
+                other => format!(", {other:?} kernels").to_lowercase(),
+            };
+            format!(
+                "{}, {}{resampling}, L2 {}",
+                conv_name(&record.run.conv),
+                format!("{sharing:?}").to_lowercase(),
+                record.run.l2
+            )
+        }
     }
 }
 

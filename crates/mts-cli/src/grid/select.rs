@@ -127,7 +127,7 @@ mod tests {
     }
 
     use crate::grid::RunSpec;
-    use mts_core::{BranchAlignment, KernelSharing, ScaleSet};
+    use mts_core::{BranchAlignment, KernelResampling, KernelSharing, ScaleSet};
     use mts_models::{MetricSummary, StopReason};
 
     fn record(conv: ConvKind, l2: f64, fold: usize, valid_loss: f64, test: f64) -> RunRecord {
@@ -165,6 +165,7 @@ mod tests {
             scales: ScaleSet::time(scales),
             sharing: KernelSharing::Shared,
             alignment: BranchAlignment::Stretch,
+            resampling: KernelResampling::Linear,
         }
     }
 

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use mts_core::{BranchAlignment, KernelSharing, ScaleSet};
+use mts_core::{BranchAlignment, KernelResampling, KernelSharing, ScaleSet};
 use mts_data::CorpusKind;
 use mts_models::{Architecture, ConvKind, TrainingConfig};
 use serde::{Deserialize, Serialize};
@@ -37,6 +37,10 @@ pub fn parse_scale_set(text: &str) -> Result<Vec<f64>, String> {
     Ok(scales)
 }
 
+fn linear() -> KernelResampling {
+    KernelResampling::Linear
+}
+
 /// Every dimension of an experiment: the grid is the product of the lists. Saved as
 /// `grid.json` in the experiment folder (no paths: the same grid runs on every machine).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,6 +57,9 @@ pub struct GridSpec {
     pub sharings: Vec<KernelSharing>,
     /// Branch alignment of the MTS variants.
     pub alignment: BranchAlignment,
+    /// Kernel resampling of the MTS variants (`Linear` when absent from `grid.json`).
+    #[serde(default = "linear")]
+    pub resampling: KernelResampling,
     /// L2 (coupled weight decay) values.
     pub l2s: Vec<f64>,
     /// Seeds: each draws the speaker folds and the model initialisation.
@@ -112,6 +119,7 @@ impl GridSpec {
                     scales: ScaleSet::time(scales),
                     sharing,
                     alignment: self.alignment,
+                    resampling: self.resampling,
                 });
             }
         }
@@ -196,7 +204,8 @@ impl RunSpec {
     }
 }
 
-/// `standard`, or `mts-0.5-1-2-shared` (with `-centered` for centred branches).
+/// `standard`, or `mts-0.5-1-2-shared` (with `-centered` for centred branches and `-cubic` or
+/// `-area` for another kernel resampling).
 pub fn conv_slug(conv: &ConvKind) -> String {
     match conv {
         ConvKind::Standard => "standard".to_string(),
@@ -204,6 +213,7 @@ pub fn conv_slug(conv: &ConvKind) -> String {
             scales,
             sharing,
             alignment,
+            resampling,
         } => {
             let factors: Vec<String> = scales.iter().map(|s| s.time.to_string()).collect();
             let sharing = match sharing {
@@ -214,7 +224,12 @@ pub fn conv_slug(conv: &ConvKind) -> String {
                 BranchAlignment::Stretch => "",
                 BranchAlignment::Centered => "-centered",
             };
-            format!("mts-{}-{sharing}{alignment}", factors.join("-"))
+            let resampling = match resampling {
+                KernelResampling::Linear => "",
+                KernelResampling::Cubic => "-cubic",
+                KernelResampling::Area => "-area",
+            };
+            format!("mts-{}-{sharing}{alignment}{resampling}", factors.join("-"))
         }
     }
 }
@@ -278,6 +293,7 @@ mod tests {
             scale_sets: vec![vec![0.7, 1.0, 1.428], vec![0.5, 1.0, 2.0]],
             sharings: vec![KernelSharing::Shared, KernelSharing::Detached],
             alignment: BranchAlignment::Stretch,
+            resampling: KernelResampling::Linear,
             l2s: vec![0.0, 0.01],
             seeds: vec![0, 1, 2],
             folds: 4,
