@@ -25,6 +25,7 @@
 
 mod allocator;
 mod config;
+mod conv1d;
 mod error;
 mod geometry;
 mod kernel_resampling;
@@ -36,6 +37,7 @@ mod usage;
 
 pub use allocator::{AllocatorTuning, TOP_PAD_BYTES, mmapped_bytes, tune_allocator};
 pub use config::{BranchAlignment, KernelSharing, MtsConv2dConfig};
+pub use conv1d::{MtsConv1d, MtsConv1dConfig};
 pub use error::{Axis, MAX_SCALED_KERNEL_LEN, MtsConfigError, ScaleUsageMismatch};
 pub use kernel_resampling::{KernelResampling, resample_kernel_with};
 pub use layer::MtsConv2d;
