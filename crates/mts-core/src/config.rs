@@ -94,33 +94,13 @@ impl MtsConv2dConfig {
     /// Checks the configuration and returns the branch kernel sizes `[time, freq]`, in branch
     /// order.
     pub fn validate(&self) -> Result<Vec<[usize; 2]>, MtsConfigError> {
-        let [c_in, c_out] = self.channels;
-        if c_in == 0 || c_out == 0 {
-            return Err(MtsConfigError::ZeroChannels {
-                channels: self.channels,
-            });
-        }
-        if self.kernel_size.contains(&0) {
-            return Err(MtsConfigError::ZeroKernel {
-                kernel_size: self.kernel_size,
-            });
-        }
-        if self.stride.contains(&0) {
-            return Err(MtsConfigError::ZeroStride {
-                stride: self.stride,
-            });
-        }
-        if self.dilation.contains(&0) {
-            return Err(MtsConfigError::ZeroDilation {
-                dilation: self.dilation,
-            });
-        }
-        if self.groups == 0 || c_in % self.groups != 0 || c_out % self.groups != 0 {
-            return Err(MtsConfigError::InvalidGroups {
-                groups: self.groups,
-                channels: self.channels,
-            });
-        }
+        check_geometry(
+            self.channels,
+            self.kernel_size,
+            self.stride,
+            self.dilation,
+            self.groups,
+        )?;
         branch_kernel_sizes(&self.scales, self.kernel_size)
     }
 
@@ -156,6 +136,34 @@ impl MtsConv2dConfig {
         self.try_init(device)
             .unwrap_or_else(|err| panic!("invalid MtsConv2dConfig: {err}"))
     }
+}
+
+/// The checks every MTS layer shares: non-zero channels, kernel, stride and dilation, and groups
+/// that divide both channel counts.
+pub(crate) fn check_geometry(
+    channels: [usize; 2],
+    kernel_size: [usize; 2],
+    stride: [usize; 2],
+    dilation: [usize; 2],
+    groups: usize,
+) -> Result<(), MtsConfigError> {
+    let [c_in, c_out] = channels;
+    if c_in == 0 || c_out == 0 {
+        return Err(MtsConfigError::ZeroChannels { channels });
+    }
+    if kernel_size.contains(&0) {
+        return Err(MtsConfigError::ZeroKernel { kernel_size });
+    }
+    if stride.contains(&0) {
+        return Err(MtsConfigError::ZeroStride { stride });
+    }
+    if dilation.contains(&0) {
+        return Err(MtsConfigError::ZeroDilation { dilation });
+    }
+    if groups == 0 || c_in % groups != 0 || c_out % groups != 0 {
+        return Err(MtsConfigError::InvalidGroups { groups, channels });
+    }
+    Ok(())
 }
 
 /// Validates `scales` against a kernel of `kernel_size` and returns each branch's kernel size.

@@ -28,9 +28,10 @@ impl fmt::Display for Axis {
 /// for `2.0` from allocating a gigantic kernel.
 pub const MAX_SCALED_KERNEL_LEN: usize = 4096;
 
-/// An invalid [`MtsConv2dConfig`](crate::MtsConv2dConfig), found by
-/// [`try_init`](crate::MtsConv2dConfig::try_init) or
-/// [`MtsConv2d::from_conv2d`](crate::MtsConv2d::from_conv2d).
+/// An invalid MTS layer configuration ([`MtsConv2dConfig`](crate::MtsConv2dConfig),
+/// [`MtsConv1dConfig`](crate::MtsConv1dConfig),
+/// [`MtsConvTranspose2dConfig`](crate::MtsConvTranspose2dConfig)), found by their `validate` and
+/// `try_init`, or by the `from_conv*` upgrades of trained burn layers.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MtsConfigError {
     /// The scale list has no entry.
@@ -127,6 +128,19 @@ pub enum MtsConfigError {
     /// A dilation is zero.
     #[error("dilation must be non-zero on both axes, got {dilation:?}")]
     ZeroDilation {
+        /// `[time, freq]` as configured.
+        dilation: [usize; 2],
+    },
+    /// A transposed convolution's output padding is not smaller than its stride or dilation.
+    #[error(
+        "padding_out {padding_out:?} must be smaller than the stride {stride:?} or the dilation \
+         {dilation:?} of its axis"
+    )]
+    InvalidOutputPadding {
+        /// `[time, freq]` as configured.
+        padding_out: [usize; 2],
+        /// `[time, freq]` as configured.
+        stride: [usize; 2],
         /// `[time, freq]` as configured.
         dilation: [usize; 2],
     },

@@ -6,6 +6,7 @@
 use burn::config::Config;
 use burn::tensor::{Tensor, TensorData};
 
+use crate::KernelSharing;
 use crate::resample::resize_axis;
 
 /// The interpolation that turns the trainable kernel into each branch kernel.
@@ -154,6 +155,30 @@ pub fn resample_kernel_with(
 ) -> Tensor<4> {
     let time = resize_axis_with(weight, 2, size[0], method);
     resize_axis_with(time, 3, size[1], method)
+}
+
+/// The kernel of a branch of `size` (`[time, freq]`) of an MTS layer whose trainable kernel is
+/// `weight` (`[a, b, kt, kf]`, any layout with the kernel axes last): the kernel itself when the
+/// size is its own, else its resample with `method`, a constant in `Detached` mode.
+pub(crate) fn branch_kernel(
+    weight: &Tensor<4>,
+    size: [usize; 2],
+    sharing: KernelSharing,
+    method: KernelResampling,
+) -> Tensor<4> {
+    let [.., kt, kf] = weight.dims();
+    if size == [kt, kf] {
+        return weight.clone();
+    }
+    match sharing {
+        KernelSharing::Shared => resample_kernel_with(weight.clone(), size, method),
+        // `detach` keeps a leaf's `require_grad`; turn it off so no gradient is computed for
+        // the constant branch kernel at all.
+        KernelSharing::Detached => {
+            let constant = weight.clone().detach().set_require_grad(false);
+            resample_kernel_with(constant, size, method)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ use crate::merge::{Merged, max_of, merge_branches};
 use crate::{
     BranchAlignment, KernelResampling, KernelSharing, MtsConfigError, MtsConv2dConfig, ScaleSet,
     ScaleUsage,
+    kernel_resampling::branch_kernel,
     resample::{resample_kernel, resize_axis},
-    resample_kernel_with,
 };
 
 /// Multi-time-scale 2-D convolution (Guizzo, Weyde & Leveson, ICASSP 2020) over spectrograms
@@ -201,21 +201,7 @@ impl MtsConv2d {
     /// - output: as [`forward`](Self::forward); the usage counts every element of it
     pub fn forward_with_usage(&self, input: Tensor<4>) -> (Tensor<4>, ScaleUsage) {
         let (output, winners) = self.forward_with_winners(input);
-        // One count per branch, read from the device in one transfer.
-        let counts = (0..self.branch_kernels.len())
-            .map(|index| winners.clone().equal_elem(index as i32).int().sum())
-            .collect();
-        let counts = Tensor::cat(counts, 0)
-            .into_data()
-            .convert::<i64>()
-            .try_into_vec::<i64>()
-            .expect("branch counts are integers")
-            .into_iter()
-            .map(|count| count as u64)
-            .collect();
-        let usage =
-            ScaleUsage::from_counts(self.scales.clone(), counts).expect("one count per branch");
-        (output, usage)
+        (output, ScaleUsage::of_winners(&winners, &self.scales))
     }
 
     /// The response of every branch on the reference output grid, before the max: what
@@ -291,18 +277,7 @@ impl MtsConv2d {
     /// The kernel of a branch of `size`: the trainable kernel itself when the size is the
     /// unscaled one, else its resample (a constant in `Detached` mode).
     fn branch_kernel(&self, weight: &Tensor<4>, size: [usize; 2]) -> Tensor<4> {
-        if size == self.kernel_size {
-            return weight.clone();
-        }
-        match self.sharing {
-            KernelSharing::Shared => resample_kernel_with(weight.clone(), size, self.resampling),
-            // `detach` keeps a leaf's `require_grad`; turn it off so no gradient is computed
-            // for the constant branch kernel at all.
-            KernelSharing::Detached => {
-                let constant = weight.clone().detach().set_require_grad(false);
-                resample_kernel_with(constant, size, self.resampling)
-            }
-        }
+        branch_kernel(weight, size, self.sharing, self.resampling)
     }
 
     /// `conv2d` with per-axis `(begin, end)` padding, where negative values crop the input.

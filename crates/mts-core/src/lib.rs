@@ -33,6 +33,7 @@ mod layer;
 mod merge;
 mod resample;
 mod scale;
+mod transpose;
 mod usage;
 
 pub use allocator::{AllocatorTuning, TOP_PAD_BYTES, mmapped_bytes, tune_allocator};
@@ -43,4 +44,5 @@ pub use kernel_resampling::{KernelResampling, resample_kernel_with};
 pub use layer::MtsConv2d;
 pub use resample::{resample_kernel, resize_axis};
 pub use scale::{Scale, ScaleSet};
+pub use transpose::{MtsConvTranspose2d, MtsConvTranspose2dConfig};
 pub use usage::ScaleUsage;

@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+use burn::tensor::{Int, Tensor};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ScaleUsageMismatch;
@@ -32,6 +33,26 @@ impl ScaleUsage {
     /// Returns `None` when the number of counts differs from the number of scales.
     pub fn from_counts(scales: ScaleSet, counts: Vec<u64>) -> Option<Self> {
         (scales.len() == counts.len()).then_some(Self { scales, counts })
+    }
+
+    /// Counts the elements each branch wins in `winners` (branch indices, as the layers'
+    /// `forward_with_winners` return them), read from the device in one transfer.
+    pub fn of_winners<const D: usize>(winners: &Tensor<D, Int>, scales: &ScaleSet) -> Self {
+        let counts = (0..scales.len())
+            .map(|index| winners.clone().equal_elem(index as i32).int().sum())
+            .collect();
+        let counts = Tensor::cat(counts, 0)
+            .into_data()
+            .convert::<i64>()
+            .try_into_vec::<i64>()
+            .expect("branch counts are integers")
+            .into_iter()
+            .map(|count| count as u64)
+            .collect();
+        Self {
+            scales: scales.clone(),
+            counts,
+        }
     }
 
     /// The branch scales, in branch order.
