@@ -1,5 +1,7 @@
 //! The same forward and backward pass on every compiled backend agree within 1e-4: Flex (the
-//! default CPU backend), NdArray, and wgpu when the `wgpu` feature is on.
+//! default CPU backend), NdArray, and wgpu when the `wgpu` feature is on, for `MtsConv2d` (both
+//! sharing modes, both alignments, the three kernel resamplings), `MtsConv1d` and
+//! `MtsConvTranspose2d` (both alignments).
 //!
 //! Cases stay tiny (every reduced axis far below 100k elements): lavapipe, the software Vulkan
 //! driver CI uses, computes large reductions wrongly. When no wgpu adapter can be found the test
@@ -9,9 +11,13 @@
 mod common;
 
 use burn::module::Param;
-use burn::nn::PaddingConfig2d;
+use burn::nn::conv::Conv1dConfig;
+use burn::nn::{PaddingConfig1d, PaddingConfig2d};
 use burn::tensor::{Device, Tensor, TensorData};
-use mts::core::{BranchAlignment, KernelSharing, MtsConv2dConfig};
+use mts::core::{
+    BranchAlignment, KernelResampling, KernelSharing, MtsConv1d, MtsConv2dConfig,
+    MtsConvTranspose2dConfig, ScaleSet,
+};
 
 /// Output, dL/dx, dL/dW and dL/db of one MTS layer for fixed host data.
 #[derive(Debug)]
@@ -26,42 +32,107 @@ fn vec_of<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     t.into_data().convert::<f32>().try_to_vec::<f32>().unwrap()
 }
 
-fn run(device: &Device, sharing: KernelSharing, alignment: BranchAlignment) -> Pass {
-    let device = device.clone().autodiff();
-    let mut layer = MtsConv2dConfig::new([2, 3], [6, 3])
-        .with_time_scales(&[0.5, 1.0, 1.5, 2.0])
-        .with_padding(PaddingConfig2d::Explicit(1, 1, 2, 1))
-        .with_sharing(sharing)
-        .with_alignment(alignment)
-        .init(&device);
-    layer.weight = Param::from_data(
-        TensorData::new(common::uniform(3 * 2 * 6 * 3, 1), [3, 2, 6, 3]),
-        &device,
-    );
-    layer.bias = Some(Param::from_data(
-        TensorData::new(common::uniform(3, 2), [3]),
-        &device,
-    ));
-    let shape = [2, 2, 30, 8];
-    let input = Tensor::<4>::from_data(
-        TensorData::new(common::uniform(2 * 2 * 30 * 8, 3), shape),
-        &device,
-    )
-    .require_grad();
-    let output = layer.forward(input.clone());
-    let cotangent = Tensor::<4>::from_data(
-        TensorData::new(
-            common::uniform(output.shape().num_elements(), 4),
-            output.dims(),
-        ),
-        &device,
-    );
+/// Host data of `shape` from seed `seed`, on `device`.
+fn data<const D: usize>(shape: [usize; D], seed: u64, device: &Device) -> Tensor<D> {
+    let len = shape.iter().product();
+    Tensor::from_data(TensorData::new(common::uniform(len, seed), shape), device)
+}
+
+/// Backward of `sum(output * cotangent)` and the four results.
+fn finish<const D: usize, const W: usize>(
+    output: Tensor<D>,
+    input: &Tensor<D>,
+    weight: &Tensor<W>,
+    bias: &Tensor<1>,
+) -> Pass {
+    let cotangent = data(output.dims(), 4, &output.device());
     let grads = (output.clone() * cotangent).sum().backward();
     Pass {
         output: vec_of(output),
         grad_input: vec_of(input.grad(&grads).unwrap()),
-        grad_weight: vec_of(layer.weight.val().grad(&grads).unwrap()),
-        grad_bias: vec_of(layer.bias.as_ref().unwrap().val().grad(&grads).unwrap()),
+        grad_weight: vec_of(weight.grad(&grads).unwrap()),
+        grad_bias: vec_of(bias.grad(&grads).unwrap()),
+    }
+}
+
+/// The layers and modes compared across backends.
+#[derive(Debug, Clone, Copy)]
+enum Layer {
+    Conv2d(KernelSharing, BranchAlignment, KernelResampling),
+    Conv1d,
+    Transpose(BranchAlignment),
+}
+
+fn layers() -> [Layer; 8] {
+    use BranchAlignment::{Centered, Stretch};
+    use KernelResampling::{Area, Cubic, Linear};
+    use KernelSharing::{Detached, Shared};
+    [
+        Layer::Conv2d(Shared, Stretch, Linear),
+        Layer::Conv2d(Shared, Centered, Linear),
+        Layer::Conv2d(Detached, Stretch, Linear),
+        Layer::Conv2d(Shared, Stretch, Cubic),
+        Layer::Conv2d(Shared, Stretch, Area),
+        Layer::Conv1d,
+        Layer::Transpose(Stretch),
+        Layer::Transpose(Centered),
+    ]
+}
+
+fn run(device: &Device, layer: Layer) -> Pass {
+    let device = device.clone().autodiff();
+    let weight_of = |shape: [usize; 4]| Param::from_tensor(data(shape, 1, &device));
+    let bias = Param::from_tensor(data([3], 2, &device));
+    match layer {
+        Layer::Conv2d(sharing, alignment, resampling) => {
+            let mut layer = MtsConv2dConfig::new([2, 3], [6, 3])
+                .with_time_scales(&[0.5, 1.0, 1.5, 2.0])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 2, 1))
+                .with_sharing(sharing)
+                .with_alignment(alignment)
+                .with_resampling(resampling)
+                .init(&device);
+            layer.weight = weight_of([3, 2, 6, 3]);
+            layer.bias = Some(bias);
+            let input = data([2, 2, 30, 8], 3, &device).require_grad();
+            let output = layer.forward(input.clone());
+            finish(
+                output,
+                &input,
+                &layer.weight.val(),
+                &layer.bias.unwrap().val(),
+            )
+        }
+        Layer::Conv1d => {
+            let mut conv = Conv1dConfig::new(2, 3, 7)
+                .with_padding(PaddingConfig1d::Explicit(2, 1))
+                .init(&device);
+            conv.weight = Param::from_tensor(data([3, 2, 7], 1, &device));
+            conv.bias = Some(bias);
+            let layer = MtsConv1d::from_conv1d(conv, &[0.5, 1.0, 2.0]).unwrap();
+            let input = data([2, 2, 40], 3, &device).require_grad();
+            let output = layer.forward(input.clone());
+            let bias = layer.bias().unwrap().val();
+            finish(output, &input, &layer.weight().val(), &bias)
+        }
+        Layer::Transpose(alignment) => {
+            let mut layer = MtsConvTranspose2dConfig::new([2, 3], [6, 3])
+                .with_scales(ScaleSet::time(&[0.5, 1.0, 2.0]))
+                .with_stride([2, 1])
+                .with_padding([1, 1])
+                .with_alignment(alignment)
+                .init(&device);
+            layer.weight = weight_of([2, 3, 6, 3]);
+            layer.bias = Some(bias);
+            let input = data([2, 2, 12, 6], 3, &device).require_grad();
+            let output = layer.forward(input.clone());
+            finish(
+                output,
+                &input,
+                &layer.weight.val(),
+                &layer.bias.unwrap().val(),
+            )
+        }
     }
 }
 
@@ -83,26 +154,14 @@ fn assert_agree(name: &str, reference: &Pass, other: &Pass) {
     }
 }
 
-fn modes() -> [(KernelSharing, BranchAlignment); 3] {
-    [
-        (KernelSharing::Shared, BranchAlignment::Stretch),
-        (KernelSharing::Shared, BranchAlignment::Centered),
-        (KernelSharing::Detached, BranchAlignment::Stretch),
-    ]
-}
-
 #[test]
 fn ndarray_agrees_with_flex() {
     #[allow(deprecated)]
     let ndarray = Device::ndarray();
-    for (sharing, alignment) in modes() {
-        let reference = run(&Device::flex(), sharing, alignment);
-        let other = run(&ndarray, sharing, alignment);
-        assert_agree(
-            &format!("ndarray {sharing:?} {alignment:?}"),
-            &reference,
-            &other,
-        );
+    for layer in layers() {
+        let reference = run(&Device::flex(), layer);
+        let other = run(&ndarray, layer);
+        assert_agree(&format!("ndarray {layer:?}"), &reference, &other);
     }
 }
 
@@ -120,14 +179,10 @@ fn wgpu_agrees_with_flex() {
         }
     };
     eprintln!("wgpu device: {device:?}");
-    for (sharing, alignment) in modes() {
-        let reference = run(&Device::flex(), sharing, alignment);
-        let other = run(&device, sharing, alignment);
-        assert_agree(
-            &format!("wgpu {sharing:?} {alignment:?}"),
-            &reference,
-            &other,
-        );
+    for layer in layers() {
+        let reference = run(&Device::flex(), layer);
+        let other = run(&device, layer);
+        assert_agree(&format!("wgpu {layer:?}"), &reference, &other);
     }
 }
 
