@@ -13,10 +13,10 @@
 //! The last line is one JSON object of medians: `{"bench":"models","rows":[{"arch":"a1",
 //! "conv":"standard","step_ms":..,"infer_ms":..}, ...]}`.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 mod common;
-use common::{BenchArgs, median, millis};
+use common::{BenchArgs, median, millis, time};
 
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
@@ -28,13 +28,6 @@ use mts::models::{Architecture, ConvKind, SerModel, SerModelConfig};
 const BATCH: usize = 16;
 const INPUT: [usize; 2] = [401, 161];
 const CLASSES: usize = 8;
-
-fn time(device: &Device, f: &mut impl FnMut()) -> Duration {
-    let start = Instant::now();
-    f();
-    device.sync().expect("device sync");
-    start.elapsed()
-}
 
 /// Median of `reps` timed runs after one warm-up.
 fn measure(device: &Device, reps: usize, mut f: impl FnMut()) -> Duration {

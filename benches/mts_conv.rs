@@ -22,10 +22,8 @@
 //!   "allocator":"tuned","conv_fwd_ms":..,"mts_fwd_ms":..,"conv_step_ms":..,"mts_step_ms":..},..]}
 //! ```
 
-use std::time::{Duration, Instant};
-
 mod common;
-use common::{BenchArgs, median, millis};
+use common::{BenchArgs, allocator, compare, millis, ms};
 
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -54,14 +52,6 @@ fn backends() -> Vec<(&'static str, Device)> {
     backends
 }
 
-/// Runs `f` once and waits for the device to finish.
-fn time(device: &Device, f: impl FnOnce()) -> Duration {
-    let start = Instant::now();
-    f();
-    device.sync().expect("device sync");
-    start.elapsed()
-}
-
 fn forward_conv(conv: &Conv2d, x: &Tensor<4>) {
     let _ = conv.forward(x.clone()).into_data();
 }
@@ -78,37 +68,6 @@ fn step_conv(conv: &Conv2d, x: &Tensor<4>) {
 fn step_mts(mts: &MtsConv2d, x: &Tensor<4>) {
     let grads = mts.forward(x.clone()).mean().backward();
     let _ = mts.weight.val().grad(&grads).expect("grad").into_data();
-}
-
-/// Median times of Conv2d and MTS, measured back to back in each repetition.
-fn compare(device: &Device, reps: usize, conv: impl Fn(), mts: impl Fn()) -> (Duration, Duration) {
-    // One warm-up of each (allocations, kernel compilation on wgpu).
-    time(device, &conv);
-    time(device, &mts);
-    let (mut c, mut m) = (Vec::new(), Vec::new());
-    for _ in 0..reps {
-        c.push(time(device, &conv));
-        m.push(time(device, &mts));
-    }
-    (median(c), median(m))
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1}", d.as_secs_f64() * 1e3)
-}
-
-/// The allocator the run uses: glibc tuned in-process by `mts::core::tune_allocator` (what the
-/// `mts` binary does), or glibc's defaults with `MTS_BENCH_ALLOCATOR=default` (what a Burn
-/// user who never calls it gets).
-fn allocator() -> String {
-    if std::env::var("MTS_BENCH_ALLOCATOR").as_deref() == Ok("default") {
-        "default".to_string()
-    } else {
-        match mts::core::tune_allocator() {
-            mts::core::AllocatorTuning::Applied => "tuned".to_string(),
-            other => format!("{other:?}").to_lowercase(),
-        }
-    }
 }
 
 fn main() {

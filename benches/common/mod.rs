@@ -1,6 +1,10 @@
-//! What the benchmarks share: their command line, and medians.
+//! What the benchmarks share: their command line, timing back to back, medians, the allocator.
 
-use std::time::Duration;
+#![allow(dead_code)]
+
+use std::time::{Duration, Instant};
+
+use burn::tensor::Device;
 
 /// Benchmark settings from the command line and the environment.
 pub struct BenchArgs {
@@ -40,4 +44,49 @@ pub fn median(mut v: Vec<Duration>) -> Duration {
 /// Milliseconds rounded to 0.1, for the JSON line.
 pub fn millis(d: Duration) -> f64 {
     (d.as_secs_f64() * 1e4).round() / 10.0
+}
+/// Runs `f` once and waits for the device to finish.
+pub fn time(device: &Device, f: impl FnOnce()) -> Duration {
+    let start = Instant::now();
+    f();
+    device.sync().expect("device sync");
+    start.elapsed()
+}
+
+/// Median times of a plain layer and its MTS version, measured back to back in each repetition
+/// (so load from elsewhere on the machine hits both alike), after one warm-up of each.
+pub fn compare(
+    device: &Device,
+    reps: usize,
+    conv: impl Fn(),
+    mts: impl Fn(),
+) -> (Duration, Duration) {
+    // One warm-up of each (allocations, kernel compilation on wgpu).
+    time(device, &conv);
+    time(device, &mts);
+    let (mut c, mut m) = (Vec::new(), Vec::new());
+    for _ in 0..reps {
+        c.push(time(device, &conv));
+        m.push(time(device, &mts));
+    }
+    (median(c), median(m))
+}
+
+/// Milliseconds with one decimal, for tables.
+pub fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1e3)
+}
+
+/// The allocator the run uses: glibc tuned in-process by `mts::core::tune_allocator` (what the
+/// `mts` binary does), or glibc's defaults with `MTS_BENCH_ALLOCATOR=default` (what a Burn
+/// user who never calls it gets).
+pub fn allocator() -> String {
+    if std::env::var("MTS_BENCH_ALLOCATOR").as_deref() == Ok("default") {
+        "default".to_string()
+    } else {
+        match mts::core::tune_allocator() {
+            mts::core::AllocatorTuning::Applied => "tuned".to_string(),
+            other => format!("{other:?}").to_lowercase(),
+        }
+    }
 }
