@@ -31,9 +31,7 @@ use burn::nn::conv::{
 };
 use burn::nn::{PaddingConfig1d, PaddingConfig2d};
 use burn::tensor::{Device, Distribution, Tensor};
-use mts::core::{
-    KernelResampling, MtsConv1d, MtsConv2d, MtsConv2dConfig, MtsConvTranspose2d, ScaleSet,
-};
+use mts::core::{KernelResampling, MtsConv1d, MtsConv2d, MtsConvTranspose2d, ScaleSet};
 
 const SCALES: [f64; 3] = [0.5, 1.0, 2.0];
 
