@@ -1,13 +1,16 @@
-//! Property tests of the layer's invariants over random geometries (proptest).
+//! Property tests of the layers' invariants over random geometries (proptest): `MtsConv2d`,
+//! `MtsConv1d`, `MtsConvTranspose2d` and the kernel resampling methods.
 
 mod common;
 
 use burn::module::Module;
-use burn::nn::PaddingConfig2d;
-use burn::nn::conv::Conv2dConfig;
+use burn::nn::conv::{Conv1dConfig, Conv2dConfig, ConvTranspose2dConfig};
+use burn::nn::{PaddingConfig1d, PaddingConfig2d};
 use burn::tensor::{Device, Tensor, TensorData};
 use mts::core::{
-    BranchAlignment, KernelSharing, MtsConv2d, MtsConv2dConfig, ScaleSet, resample_kernel,
+    BranchAlignment, KernelResampling, KernelSharing, MtsConv1d, MtsConv1dConfig, MtsConv2d,
+    MtsConv2dConfig, MtsConvTranspose2d, MtsConvTranspose2dConfig, ScaleSet, resample_kernel,
+    resample_kernel_with,
 };
 use proptest::prelude::*;
 
@@ -228,6 +231,179 @@ fn paper_scale_sets_validate_for_every_paper_kernel() {
                 .with_scales(ScaleSet::time(set))
                 .try_init(&device);
             assert!(layer.is_ok(), "{kernel:?} {set:?}: {:?}", layer.err());
+        }
+    }
+}
+
+/// A random transposed-convolution geometry whose output stays non-empty for a 0.5x kernel.
+#[derive(Debug, Clone)]
+struct TransposeGeometry {
+    channels: [usize; 2],
+    kernel: [usize; 2],
+    stride: [usize; 2],
+    dilation: [usize; 2],
+    padding: [usize; 2],
+    padding_out: [usize; 2],
+    groups: usize,
+    input: [usize; 4],
+}
+
+fn transpose_geometry() -> impl Strategy<Value = TransposeGeometry> {
+    (
+        (1usize..=2, 1usize..=3, 1usize..=6, 1usize..=3, 1usize..=2),
+        (1usize..=3, 1usize..=2, 1usize..=2),
+        (0usize..=2, 0usize..=1, 0usize..=2, 0usize..=1),
+        (1usize..=2, 0usize..=5, 0usize..=3),
+    )
+        .prop_map(
+            |((c_in, c_out, kt, kf, groups), (st, sf, dt), (pt, pf, ot, of), (batch, et, ef))| {
+                let stride = [st, sf];
+                let dilation = [dt, 1];
+                TransposeGeometry {
+                    channels: [c_in * groups, c_out * groups],
+                    kernel: [kt, kf],
+                    stride,
+                    dilation,
+                    padding: [pt, pf],
+                    padding_out: [ot % st.max(dt), of % sf],
+                    groups,
+                    input: [batch, c_in * groups, 2 * pt + 2 + et, 2 * pf + 2 + ef],
+                }
+            },
+        )
+}
+
+fn transpose_config(g: &TransposeGeometry) -> ConvTranspose2dConfig {
+    ConvTranspose2dConfig::new(g.channels, g.kernel)
+        .with_stride(g.stride)
+        .with_dilation(g.dilation)
+        .with_padding(g.padding)
+        .with_padding_out(g.padding_out)
+        .with_groups(g.groups)
+}
+
+/// A random 1-D geometry (channels, kernel, stride, dilation, padding, groups, input).
+fn conv1d_geometry() -> impl Strategy<Value = (Conv1dConfig, [usize; 3])> {
+    (
+        (1usize..=3, 1usize..=3, 1usize..=8, 1usize..=2),
+        (1usize..=3, 1usize..=2, 0usize..=3, any::<bool>()),
+        (1usize..=2, 0usize..=10),
+    )
+        .prop_map(
+            |((c_in, c_out, k, groups), (stride, dilation, pad, same), (batch, extra))| {
+                let padding = if same && stride == 1 {
+                    PaddingConfig1d::Same
+                } else {
+                    PaddingConfig1d::Explicit(pad, pad + 1)
+                };
+                let config = Conv1dConfig::new(c_in * groups, c_out * groups, k)
+                    .with_stride(stride)
+                    .with_dilation(dilation)
+                    .with_padding(padding)
+                    .with_groups(groups);
+                (config, [batch, c_in * groups, 2 * k * dilation + extra + 1])
+            },
+        )
+}
+
+fn tensor3(shape: [usize; 3], seed: u64, device: &Device) -> Tensor<3> {
+    let len = shape.iter().product();
+    Tensor::from_data(TensorData::new(host_data(len, seed), shape), device)
+}
+
+fn assert_close_values(actual: Vec<f32>, expected: Vec<f32>) -> Result<(), TestCaseError> {
+    prop_assert_eq!(actual.len(), expected.len());
+    for (a, e) in actual.iter().zip(&expected) {
+        prop_assert!((a - e).abs() <= 1e-5 * (1.0 + e.abs()), "{} vs {}", a, e);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn unit_scale_equals_conv_transpose2d(g in transpose_geometry(), seed in any::<u64>()) {
+        let device = Device::flex();
+        let conv = transpose_config(&g).init(&device);
+        let mts = MtsConvTranspose2d::from_conv_transpose2d(conv.clone(), ScaleSet::time(&[1.0]))
+            .unwrap();
+        let x = tensor(g.input, seed, &device);
+        assert_close_values(values(mts.forward(x.clone())), values(conv.forward(x)))?;
+    }
+
+    #[test]
+    fn transposed_shape_and_parameter_count_equal_conv_transpose2d(
+        g in transpose_geometry(),
+        centered in any::<bool>(),
+        bias in any::<bool>(),
+    ) {
+        let device = Device::flex();
+        let alignment = if centered { BranchAlignment::Centered } else { BranchAlignment::Stretch };
+        let mts = MtsConvTranspose2dConfig::new(g.channels, g.kernel)
+            .with_scales(ScaleSet::time(&scales_for(g.kernel[0])))
+            .with_stride(g.stride)
+            .with_dilation(g.dilation)
+            .with_padding(g.padding)
+            .with_padding_out(g.padding_out)
+            .with_groups(g.groups)
+            .with_alignment(alignment)
+            .with_bias(bias)
+            .init(&device);
+        let conv = transpose_config(&g).with_bias(bias).init(&device);
+        prop_assert_eq!(mts.num_params(), conv.num_params());
+        let x = tensor(g.input, 1, &device);
+        let expected = conv.forward(x.clone()).dims();
+        for branch in mts.forward_branches(x) {
+            prop_assert_eq!(branch.dims(), expected);
+        }
+    }
+
+    #[test]
+    fn unit_scale_equals_conv1d_and_shapes_match(
+        (config, input) in conv1d_geometry(),
+        seed in any::<u64>(),
+    ) {
+        let device = Device::flex();
+        let conv = config.init(&device);
+        let x = tensor3(input, seed, &device);
+        let expected = conv.forward(x.clone());
+        let mts = MtsConv1d::from_conv1d(conv.clone(), &[1.0]).unwrap();
+        prop_assert_eq!(mts.num_params(), conv.num_params());
+        let output = mts.forward(x.clone());
+        assert_close_values(
+            output.into_data().try_to_vec::<f32>().unwrap(),
+            expected.clone().into_data().try_to_vec::<f32>().unwrap(),
+        )?;
+        let scaled = MtsConv1dConfig::new([config.channels_in, config.channels_out], config.kernel_size)
+            .with_scales(scales_for(config.kernel_size))
+            .with_stride(config.stride)
+            .with_dilation(config.dilation)
+            .with_padding(config.padding.clone())
+            .with_groups(config.groups)
+            .init(&device);
+        prop_assert_eq!(scaled.num_params(), conv.num_params());
+        prop_assert_eq!(scaled.forward(x).dims(), expected.dims());
+    }
+
+    #[test]
+    fn every_resampling_keeps_a_constant_kernel_constant(
+        kt in 1usize..=12,
+        kf in 1usize..=5,
+        target in (1usize..=24, 1usize..=8),
+        value in -2.0f32..2.0,
+        method in prop_oneof![
+            Just(KernelResampling::Linear),
+            Just(KernelResampling::Cubic),
+            Just(KernelResampling::Area),
+        ],
+    ) {
+        let device = Device::flex();
+        let kernel = Tensor::<4>::full([2, 1, kt, kf], value, &device);
+        let resampled = resample_kernel_with(kernel, [target.0, target.1], method);
+        prop_assert_eq!(resampled.dims(), [2, 1, target.0, target.1]);
+        for v in values(resampled) {
+            prop_assert!((v - value).abs() <= 1e-5 * (1.0 + value.abs()), "{:?}: {} vs {}", method, v, value);
         }
     }
 }
