@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use mts_audio::SpectrogramConfig;
 use mts_core::ScaleSet;
 use mts_data::{Corpus, CorpusKind, FoldPreparation};
-use mts_models::{ConvKind, Evaluator, ProgressReporter, TrainingConfig, load_model, save_model};
+use mts_models::{
+    Architecture, ConvKind, Evaluator, ProgressReporter, TrainingConfig, load_model, save_model,
+};
 
 use crate::args::{
     Cli, Command, CompareArgs, ConvChoice, CorpusCommand, DataArgs, EvalArgs, ExperimentArgs,
@@ -149,13 +151,13 @@ fn source(data: &DataArgs, progress: bool) -> DataSource {
     }
 }
 
-fn mts_conv(model: &ModelArgs) -> Result<ConvKind, CliError> {
+/// The MTS convolution of the flags, its scales checked against the MTS kernels of every
+/// architecture in `architectures` before any data is loaded.
+fn mts_conv(model: &ModelArgs, architectures: &[Architecture]) -> Result<ConvKind, CliError> {
     let scales = ScaleSet::time(&model.scales);
-    // Catch an empty list or a non-positive or non-finite factor before any data is loaded;
-    // the models check the scales against each of their kernels when they are built.
-    mts_core::MtsConv2dConfig::new([1, 1], [10, 5])
-        .with_scales(scales.clone())
-        .validate()?;
+    for architecture in architectures {
+        architecture.check_scales(&scales)?;
+    }
     Ok(ConvKind::Mts {
         scales,
         sharing: model.sharing,
@@ -197,7 +199,7 @@ fn refuse_existing_output(out: &Path) -> Result<(), CliError> {
 fn train(args: TrainArgs) -> Result<(), CliError> {
     let conv = match args.conv {
         ConvChoice::Standard => ConvKind::Standard,
-        ConvChoice::Mts => mts_conv(&args.model)?,
+        ConvChoice::Mts => mts_conv(&args.model, &[args.model.arch])?,
     };
     let training = training(&args.model, args.data.seed)?;
     refuse_existing_output(&args.out)?;
@@ -251,7 +253,10 @@ fn train(args: TrainArgs) -> Result<(), CliError> {
 }
 
 fn compare(args: CompareArgs) -> Result<(), CliError> {
-    let convs = vec![ConvKind::Standard, mts_conv(&args.model)?];
+    let convs = vec![
+        ConvKind::Standard,
+        mts_conv(&args.model, &args.architectures)?,
+    ];
     let training = training(&args.model, args.data.seed)?;
     let device = args.model.device.device()?;
     let data = source(&args.data, true).load(&args.model.front_end.config())?;

@@ -295,3 +295,33 @@ fn the_front_end_is_stored_in_the_model_card_and_followed_by_eval() {
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "eval failed:\n{stdout}\n{stderr}");
 }
+
+#[test]
+fn scales_are_checked_against_the_chosen_architecture_before_any_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("model");
+    // The corpus folder does not exist: a scale error first proves nothing was loaded.
+    let output = mts(&[
+        "train",
+        "--corpus",
+        "emodb",
+        "--data-dir",
+        "/nonexistent/emodb",
+        "--arch",
+        "a4",
+        "--conv",
+        "mts",
+        "--scales",
+        "0.15,1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_one_line_failure(&output);
+    let (_, stderr) = text(&output);
+    assert!(stderr.contains("0.15"), "{stderr}");
+    assert!(!out.exists());
+    // The same scales suit A1's 10-frame kernel.
+    let a1 = mts(&["compare", "--archs", "a1", "--scales", "0.15,1", "--epochs", "0"]);
+    let (_, stderr) = text(&a1);
+    assert!(!stderr.contains("0.15"), "{stderr}");
+}

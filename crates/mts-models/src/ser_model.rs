@@ -43,6 +43,28 @@ impl Architecture {
             Self::A4 => "AlexNet",
         }
     }
+
+    /// The kernel sizes `[time, freq]` of the layers that are MTS in this architecture's MTS
+    /// variant, in order (A1/A2: the one convolution; A3: both; A4: AlexNet's first two).
+    pub fn mts_kernel_sizes(self) -> &'static [[usize; 2]] {
+        match self {
+            Self::A1 | Self::A2 => &[[10, 5]],
+            Self::A3 => &[[10, 5], [10, 5]],
+            Self::A4 => &[[11, 11], [5, 5]],
+        }
+    }
+
+    /// Checks `scales` against every MTS kernel of this architecture (a factor that shrinks a
+    /// kernel to nothing, duplicates, non-finite values), before any data is loaded or any model
+    /// is built.
+    pub fn check_scales(self, scales: &mts_core::ScaleSet) -> Result<(), mts_core::MtsConfigError> {
+        for &kernel in self.mts_kernel_sizes() {
+            mts_core::MtsConv2dConfig::new([1, 1], kernel)
+                .with_scales(scales.clone())
+                .validate()?;
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Display for Architecture {

@@ -277,3 +277,30 @@ fn alexnet_overfits_a_tiny_batch() {
         );
     }
 }
+
+#[test]
+fn scales_are_checked_against_the_real_mts_kernels_before_building() {
+    let _rng = exclusive_device();
+    let device = Device::flex();
+    for architecture in Architecture::ALL {
+        let model = config(architecture, mts()).init(&device);
+        let kernels: Vec<[usize; 2]> = model.mts_layers().iter().map(|l| l.kernel_size()).collect();
+        assert_eq!(kernels, architecture.mts_kernel_sizes(), "{architecture}");
+        // 0.15 shrinks A4's 5 x 5 kernel to nothing but none of the 10-frame kernels; 0.09
+        // shrinks every kernel. The check and the model agree on both.
+        for factor in [0.15, 0.09] {
+            let scales = ScaleSet::time(&[factor, 1.0]);
+            let checked = architecture.check_scales(&scales);
+            let built = config(architecture, ConvKind::mts(scales)).try_init(&device);
+            assert_eq!(checked.is_err(), built.is_err(), "{architecture} {factor}");
+            let shortest = architecture
+                .mts_kernel_sizes()
+                .iter()
+                .map(|k| k[0])
+                .min()
+                .unwrap();
+            let vanishes = (shortest as f64 * factor).floor() == 0.0;
+            assert_eq!(checked.is_err(), vanishes, "{architecture} {factor}");
+        }
+    }
+}

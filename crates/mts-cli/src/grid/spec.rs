@@ -101,8 +101,9 @@ impl GridSpec {
             )));
         }
         for scales in &self.scale_sets {
-            let text = scales.iter().map(f64::to_string).collect::<Vec<_>>();
-            parse_scale_set(&text.join(",")).map_err(CliError::Usage)?;
+            for architecture in &self.architectures {
+                architecture.check_scales(&ScaleSet::time(scales))?;
+            }
         }
         self.training
             .validate()
