@@ -172,7 +172,7 @@ fn display_names_the_geometry() {
         mts.to_string(),
         "MtsConv2d {ch_in: 1, ch_out: 10, kernel_size: [10, 5], scales: (0.5, 1, 2), \
          stride: [1, 1], dilation: [1, 1], groups: 1, padding: Valid, sharing: Shared, \
-         alignment: Stretch, params: 510}"
+         alignment: Stretch, resampling: Linear, params: 510}"
     );
 }
 
