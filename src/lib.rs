@@ -1,17 +1,26 @@
 //! `mts`: multi-time-scale convolution for Burn, and the tools to use it for speech emotion
-//! recognition. This crate re-exports the workspace's crates:
+//! recognition. This crate re-exports the workspace's crates, each behind a feature (all on by
+//! default; `default-features = false` keeps the layers alone):
 //!
-//! - [`core`]: the [`MtsConv2d`](core::MtsConv2d) layer (`[batch, channels, time, freq]`),
-//!   backend-agnostic.
-//! - [`audio`]: decoding, resampling to 16 kHz, STFT spectrograms, normalisation.
-//! - [`data`]: emotion corpora, speaker-independent folds, feature cache, synthetic corpus.
-//! - [`models`]: the paper's models A1–A4 (standard and MTS), training and evaluation.
-//! - [`cli`]: the `mts` command line as a library (experiments, comparisons, prediction).
+//! - `core` (always): the MTS layers [`MtsConv2d`](core::MtsConv2d),
+//!   [`MtsConv1d`](core::MtsConv1d) and [`MtsConvTranspose2d`](core::MtsConvTranspose2d),
+//!   backend-agnostic, depending on burn alone.
+//! - `audio` (feature `audio`): decoding, resampling to 16 kHz, STFT spectrograms, normalisation.
+//! - `data` (feature `data`): emotion corpora, speaker-independent folds, feature cache,
+//!   synthetic corpus.
+//! - `models` (feature `models`): the paper's models A1–A4 (standard and MTS), training and
+//!   evaluation.
+//! - `cli` (feature `cli`, the default): the `mts` command line as a library (experiments,
+//!   comparisons, prediction).
 
+#[cfg(feature = "audio")]
 pub use mts_audio as audio;
+#[cfg(feature = "cli")]
 pub use mts_cli as cli;
 pub use mts_core as core;
+#[cfg(feature = "data")]
 pub use mts_data as data;
+#[cfg(feature = "models")]
 pub use mts_models as models;
 
 // The README's examples are compiled and run as doctests.

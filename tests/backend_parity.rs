@@ -165,7 +165,7 @@ fn ndarray_agrees_with_flex() {
     }
 }
 
-#[cfg(feature = "wgpu")]
+#[cfg(all(feature = "wgpu", feature = "cli"))]
 #[test]
 fn wgpu_agrees_with_flex() {
     let required = std::env::var("MTS_REQUIRE_WGPU").is_ok_and(|v| v == "1");
@@ -186,13 +186,15 @@ fn wgpu_agrees_with_flex() {
     }
 }
 
-#[cfg(not(feature = "wgpu"))]
+#[cfg(not(all(feature = "wgpu", feature = "cli")))]
 #[test]
 fn wgpu_agrees_with_flex() {
     let required = std::env::var("MTS_REQUIRE_WGPU").is_ok_and(|v| v == "1");
     assert!(
         !required,
-        "MTS_REQUIRE_WGPU=1 but the `wgpu` feature is off: run with --features wgpu"
+        "MTS_REQUIRE_WGPU=1 but the `wgpu` (or `cli`) feature is off: run with --all-features"
     );
-    eprintln!("\n*** SKIPPED wgpu_agrees_with_flex: built without the `wgpu` feature ***\n");
+    eprintln!(
+        "\n*** SKIPPED wgpu_agrees_with_flex: built without the `wgpu` and `cli` features ***\n"
+    );
 }

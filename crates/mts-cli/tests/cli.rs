@@ -321,7 +321,9 @@ fn scales_are_checked_against_the_chosen_architecture_before_any_data() {
     assert!(stderr.contains("0.15"), "{stderr}");
     assert!(!out.exists());
     // The same scales suit A1's 10-frame kernel.
-    let a1 = mts(&["compare", "--archs", "a1", "--scales", "0.15,1", "--epochs", "0"]);
+    let a1 = mts(&[
+        "compare", "--archs", "a1", "--scales", "0.15,1", "--epochs", "0",
+    ]);
     let (_, stderr) = text(&a1);
     assert!(!stderr.contains("0.15"), "{stderr}");
 }
