@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# EMODB A1 grid with today's `mts` CLI (a stand-in until `mts experiment`, issue 10): for each
+# Superseded by run_experiment.sh (`mts experiment`); kept because import_train_runs.py reads the
+# folders it wrote (the first 14 runs of docs/results/emodb/experiment came from it).
+# EMODB A1 grid with the `mts` CLI: for each
 # seed, L2 value, fold and model, `mts train` (paper settings: lr 5e-5, batch 90, patience 10,
 # at most 500 epochs, paper front end) then `mts eval --json` on the fold's test split.
 # Resumable: a run with eval.json is skipped; an interrupted run resumes from its checkpoint
@@ -7,7 +9,7 @@
 #
 #   cargo build --release -p mts-cli
 #   SEEDS="0 1 2" L2S="0" docs/results/emodb/run_a1.sh RUNS_DIR
-#   python3 docs/results/emodb/summarize.py RUNS_DIR docs/results/emodb
+#   python3 docs/results/emodb/import_train_runs.py RUNS_DIR EXPERIMENT_DIR
 set -u
 RUNS=${1:?usage: run_a1.sh RUNS_DIR}
 BIN=${MTS_BIN:-target/release/mts}
