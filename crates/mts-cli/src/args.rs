@@ -80,11 +80,11 @@ fn parse_scale_list(s: &str) -> Result<ScaleList, String> {
 /// The grid of `mts experiment` and how to run it.
 #[derive(Debug, Clone, Args)]
 pub struct GridArgs {
-    /// The experiment folder: grid.json, runs/<run>/run.json, the report and figures. Starting
+    /// The experiment folder: grid.json, runs/RUN/run.json, the report and figures. Starting
     /// again on the same folder skips finished runs and resumes interrupted ones.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Read the grid from this JSON file (as written to <out>/grid.json) instead of the flags
+    /// Read the grid from this JSON file (as written to OUT/grid.json) instead of the flags
     /// below.
     #[arg(long)]
     pub grid: Option<PathBuf>,
@@ -168,7 +168,7 @@ pub struct GridArgs {
     /// runs the whole grid into one shared --out; then `mts experiment report DIR`.
     #[arg(long, default_value = "1/1")]
     pub shard: Shard,
-    /// Also save each run's best model in runs/<run>/model (weights: large).
+    /// Also save each run's best model in runs/RUN/model (weights: large).
     #[arg(long)]
     pub keep_models: bool,
     /// Compute device.
@@ -303,7 +303,7 @@ pub struct CompareArgs {
     #[arg(long = "archs", default_value = "a1,a2", value_delimiter = ',', value_parser = parse_arch)]
     pub architectures: Vec<Architecture>,
     /// Write the table (results.md, results.csv, results.json) and figures (ua, scale_usage,
-    /// confusion-<model>, each as .png and .svg) into this folder.
+    /// confusion-MODEL, each as .png and .svg) into this folder.
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -323,7 +323,7 @@ pub struct EvalArgs {
     #[arg(long)]
     pub json: bool,
     /// Write evaluation.json, confusion.csv, confusion.png/.svg and (MTS models)
-    /// scale_usage.png/.svg here [default: MODEL_DIR/eval-<corpus>-fold<k>].
+    /// scale_usage.png/.svg here [default: MODEL_DIR/eval-CORPUS-foldK].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Compute device.
