@@ -158,30 +158,10 @@ impl<'a> Trainer<'a> {
         let (input, classes) = (model_config.input_size, model_config.num_classes);
         check_set("training", train, input, classes)?;
         check_set("validation", valid, input, classes)?;
-        let split_sizes = [train.len(), valid.len()];
         let train_device = self.device.clone().autodiff();
         let eval_device = self.device.clone().without_autodiff();
-        let mut optimizer = self.optimizer();
-
-        let resumed = match &self.checkpoint_dir {
-            Some(dir) => checkpoint::read(dir)?,
-            None => None,
-        };
-        let (mut model, mut state, mut best_model) = match (resumed, &self.checkpoint_dir) {
-            (Some(state), Some(dir)) => {
-                state.check_matches(dir, model_config, &self.config, split_sizes)?;
-                let model = checkpoint::load_model(dir, &state, &train_device)?;
-                optimizer = checkpoint::load_optimizer(dir, &state, optimizer)?;
-                // The best model stays in the checkpoint folder until training ends.
-                (model, state, None)
-            }
-            _ => {
-                let model = model_config.try_init(&train_device)?;
-                let state =
-                    CheckpointState::fresh(model_config.clone(), self.config.clone(), split_sizes);
-                (model, state, None)
-            }
-        };
+        let (mut model, mut state, mut optimizer) =
+            self.start(model_config, [train.len(), valid.len()], &train_device)?;
 
         let num_batches = train.len().div_ceil(self.config.batch_size);
         let mut stop = state
@@ -192,71 +172,22 @@ impl<'a> Trainer<'a> {
             self.observer
                 .on_start(state.epochs_done + 1, self.config.max_epochs, num_batches);
         }
-        let loss_fn = CrossEntropyLossConfig::new().init(&train_device);
         let evaluator = Evaluator::new(eval_device.clone()).with_batch_size(self.config.batch_size);
-
+        let mut best_model = None;
         while stop.is_none() {
             let epoch = state.epochs_done + 1;
             let started = Instant::now();
-            train_device.seed(stream_seed(self.config.seed, epoch, Stream::Device));
-            let mut order: Vec<usize> = (0..train.len()).collect();
-            let mut rng = Xoshiro256PlusPlus::seed_from_u64(stream_seed(
-                self.config.seed,
-                epoch,
-                Stream::Shuffle,
-            ));
-            order.shuffle(&mut rng);
-
-            let (mut loss_sum, mut correct) = (0.0, 0usize);
-            for (index, chunk) in order.chunks(self.config.batch_size).enumerate() {
-                // One pass: its gradients; several: their sum, collected pass by pass.
-                let (mut whole, mut accumulated) = (None, GradientsAccumulator::new());
-                let mut batch_loss = 0.0;
-                for pass in chunk.chunks(self.config.pass_size()) {
-                    let (inputs, targets) = batch(train, pass, &train_device);
-                    let logits = model.forward(inputs);
-                    let mut loss = loss_fn.forward(logits.clone(), targets);
-                    let loss_value: f64 = loss.clone().into_scalar::<f64>();
-                    batch_loss += loss_value * pass.len() as f64;
-                    correct += count_correct(train, pass, logits.detach());
-                    if pass.len() < chunk.len() {
-                        // The batch loss is the mean over the batch: weight each pass's mean.
-                        loss = loss * (pass.len() as f64 / chunk.len() as f64);
-                    }
-                    let grads = GradientsParams::from_grads(loss.backward(), &model);
-                    if pass.len() == chunk.len() {
-                        whole = Some(grads);
-                    } else {
-                        accumulated.accumulate(&model, grads);
-                    }
-                }
-                loss_sum += batch_loss;
-                let grads = whole.unwrap_or_else(|| accumulated.grads());
-                model = optimizer.step(self.config.learning_rate, model, grads);
-                self.observer.on_batch(
-                    epoch,
-                    index + 1,
-                    num_batches,
-                    batch_loss / chunk.len() as f64,
-                );
-            }
-
+            let (trained, loss_sum, correct) =
+                self.train_epoch(model, &mut optimizer, train, epoch, &train_device);
+            model = trained;
             let validation = evaluator.evaluate_without_usage(&model, valid)?;
             let improved = state
                 .best_valid_loss
                 .is_none_or(|best| validation.loss < best);
             let new_best = improved.then(|| model.valid());
-            if improved {
-                state.best_epoch = Some(epoch);
-                state.best_valid_loss = Some(validation.loss);
-                state.epochs_without_improvement = 0;
-            } else {
-                state.epochs_without_improvement += 1;
-            }
             // The published code smooths Detached kernels once per epoch, after the epoch's
             // evaluation and best-model snapshot (mts-method.md section 1.7).
             model = model.average_detached_kernels();
-
             let summary = EpochSummary {
                 epoch,
                 train_loss: loss_sum / train.len() as f64,
@@ -267,15 +198,7 @@ impl<'a> Trainer<'a> {
                 improved,
                 seconds: started.elapsed().as_secs_f64(),
             };
-            state.epochs_done = epoch;
-            state.history.push(summary.clone());
-            if state.epochs_without_improvement >= self.config.patience {
-                state.finished = Some(StopReason::EarlyStopped.to_string());
-                stop = Some(StopReason::EarlyStopped);
-            } else if epoch >= self.config.max_epochs {
-                state.finished = Some(StopReason::MaxEpochs.to_string());
-                stop = Some(StopReason::MaxEpochs);
-            }
+            stop = self.record_epoch(&mut state, summary.clone());
             if let Some(dir) = &self.checkpoint_dir {
                 checkpoint::write(dir, &mut state, &model, &optimizer, new_best.as_ref())?;
             }
@@ -291,6 +214,141 @@ impl<'a> Trainer<'a> {
             }
         }
         let stop = stop.unwrap_or(StopReason::Interrupted);
+        self.finish(state, best_model, model, stop, &eval_device)
+    }
+
+    /// The model, checkpoint state and optimizer to start from: the checkpoint folder's, when
+    /// it holds a checkpoint of this run, else fresh ones.
+    fn start(
+        &self,
+        model_config: &SerModelConfig,
+        split_sizes: [usize; 2],
+        train_device: &Device,
+    ) -> Result<(SerModel, CheckpointState, ModuleOptimizer), TrainingError> {
+        let optimizer = self.optimizer();
+        let resumed = match &self.checkpoint_dir {
+            Some(dir) => checkpoint::read(dir)?.map(|state| (dir, state)),
+            None => None,
+        };
+        if let Some((dir, state)) = resumed {
+            state.check_matches(dir, model_config, &self.config, split_sizes)?;
+            let model = checkpoint::load_model(dir, &state, train_device)?;
+            let optimizer = checkpoint::load_optimizer(dir, &state, optimizer)?;
+            // The best model stays in the checkpoint folder until training ends.
+            return Ok((model, state, optimizer));
+        }
+        let model = model_config.try_init(train_device)?;
+        let state = CheckpointState::fresh(model_config.clone(), self.config.clone(), split_sizes);
+        Ok((model, state, optimizer))
+    }
+
+    /// One epoch of shuffled mini-batches; returns the model and the summed training loss and
+    /// correct count. The shuffle and the device's random stream depend only on (seed, epoch).
+    fn train_epoch(
+        &mut self,
+        mut model: SerModel,
+        optimizer: &mut ModuleOptimizer,
+        train: &dyn SpectrogramSet,
+        epoch: usize,
+        train_device: &Device,
+    ) -> (SerModel, f64, usize) {
+        train_device.seed(stream_seed(self.config.seed, epoch, Stream::Device));
+        let mut order: Vec<usize> = (0..train.len()).collect();
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(stream_seed(
+            self.config.seed,
+            epoch,
+            Stream::Shuffle,
+        ));
+        order.shuffle(&mut rng);
+        let num_batches = train.len().div_ceil(self.config.batch_size);
+        let (mut loss_sum, mut correct) = (0.0, 0usize);
+        for (index, chunk) in order.chunks(self.config.batch_size).enumerate() {
+            let (grads, batch_loss, batch_correct) = self.batch_gradients(&model, train, chunk);
+            model = optimizer.step(self.config.learning_rate, model, grads);
+            loss_sum += batch_loss;
+            correct += batch_correct;
+            let mean_loss = batch_loss / chunk.len() as f64;
+            self.observer
+                .on_batch(epoch, index + 1, num_batches, mean_loss);
+        }
+        (model, loss_sum, correct)
+    }
+
+    /// The gradients of the mean loss over the items `chunk` of `train`, computed in passes of
+    /// at most `pass_size` items whose gradients are summed (the same update, less memory);
+    /// also the summed loss and the correct count.
+    fn batch_gradients(
+        &self,
+        model: &SerModel,
+        train: &dyn SpectrogramSet,
+        chunk: &[usize],
+    ) -> (GradientsParams, f64, usize) {
+        let device = self.device.clone().autodiff();
+        let loss_fn = CrossEntropyLossConfig::new().init(&device);
+        // One pass: its gradients; several: their sum, collected pass by pass.
+        let (mut whole, mut accumulated) = (None, GradientsAccumulator::new());
+        let (mut batch_loss, mut correct) = (0.0, 0usize);
+        for pass in chunk.chunks(self.config.pass_size()) {
+            let (inputs, targets) = batch(train, pass, &device);
+            let logits = model.forward(inputs);
+            let mut loss = loss_fn.forward(logits.clone(), targets);
+            batch_loss += loss.clone().into_scalar::<f64>() * pass.len() as f64;
+            correct += count_correct(train, pass, logits.detach());
+            if pass.len() < chunk.len() {
+                // The batch loss is the mean over the batch: weight each pass's mean.
+                loss = loss * (pass.len() as f64 / chunk.len() as f64);
+            }
+            let grads = GradientsParams::from_grads(loss.backward(), model);
+            if pass.len() == chunk.len() {
+                whole = Some(grads);
+            } else {
+                accumulated.accumulate(model, grads);
+            }
+        }
+        (
+            whole.unwrap_or_else(|| accumulated.grads()),
+            batch_loss,
+            correct,
+        )
+    }
+
+    /// Adds an epoch to the state (best epoch, patience count, history) and says whether the
+    /// run stops after it: early stopping or the epoch limit.
+    fn record_epoch(
+        &self,
+        state: &mut CheckpointState,
+        summary: EpochSummary,
+    ) -> Option<StopReason> {
+        if summary.improved {
+            state.best_epoch = Some(summary.epoch);
+            state.best_valid_loss = Some(summary.valid_loss);
+            state.epochs_without_improvement = 0;
+        } else {
+            state.epochs_without_improvement += 1;
+        }
+        state.epochs_done = summary.epoch;
+        let stop = if state.epochs_without_improvement >= self.config.patience {
+            Some(StopReason::EarlyStopped)
+        } else if summary.epoch >= self.config.max_epochs {
+            Some(StopReason::MaxEpochs)
+        } else {
+            None
+        };
+        state.history.push(summary);
+        state.finished = stop.map(|reason| reason.to_string());
+        stop
+    }
+
+    /// The outcome: the best model (kept in memory, or read back from the checkpoint folder),
+    /// the final one, and the history.
+    fn finish(
+        &mut self,
+        state: CheckpointState,
+        best_model: Option<SerModel>,
+        model: SerModel,
+        stop: StopReason,
+        eval_device: &Device,
+    ) -> Result<TrainingOutcome, TrainingError> {
         let (best_epoch, best_valid_loss) = state
             .best_epoch
             .zip(state.best_valid_loss)
@@ -300,7 +358,7 @@ impl<'a> Trainer<'a> {
             })?;
         let best_model = match (best_model, &self.checkpoint_dir) {
             (Some(best), _) => Some(best),
-            (None, Some(dir)) => checkpoint::load_best(dir, &state, &eval_device)?,
+            (None, Some(dir)) => checkpoint::load_best(dir, &state, eval_device)?,
             (None, None) => None,
         };
         let best_model = best_model.ok_or_else(|| TrainingError::InvalidCheckpoint {
