@@ -3,10 +3,10 @@
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use symphonia::core::codecs::audio::AudioDecoderOptions;
+use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
 use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::probe::Hint;
-use symphonia::core::formats::{FormatOptions, TrackType};
+use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
 use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
 use symphonia::core::meta::MetadataOptions;
 
@@ -124,32 +124,74 @@ fn decode(bytes: &[u8], path: &Path) -> Result<Waveform, AudioError> {
 
     // A capacity hint only: never trust a header for more than the bytes can hold.
     let hint = declared_frames.unwrap_or(0).min(bytes.len() as u64) as usize;
-    let mut mono: Vec<f32> = Vec::with_capacity(hint);
+    let track = Track {
+        id: track_id,
+        channels,
+        hint,
+    };
+    let mono = read_mono(format.as_mut(), decoder.as_mut(), &track, &path)?;
+    check_samples(&mono, declared_frames, &path)?;
+    Ok(Waveform {
+        samples: mono,
+        sample_rate: rate,
+        channels,
+        source: path,
+    })
+}
+
+/// The audio track being decoded: its id, channel count and a capacity hint in frames.
+struct Track {
+    id: u32,
+    channels: usize,
+    hint: usize,
+}
+
+/// Decodes every packet of `track` and down-mixes it to mono.
+fn read_mono(
+    format: &mut dyn FormatReader,
+    decoder: &mut dyn AudioDecoder,
+    track: &Track,
+    path: &Path,
+) -> Result<Vec<f32>, AudioError> {
+    let mut mono: Vec<f32> = Vec::with_capacity(track.hint);
     let mut interleaved: Vec<f32> = Vec::new();
     loop {
         let packet = match format.next_packet() {
             Ok(Some(packet)) => packet,
             Ok(None) | Err(SymphoniaError::ResetRequired) => break,
-            Err(e) => return Err(classify(e, &path, Stage::Data)),
+            Err(e) => return Err(classify(e, path, Stage::Data)),
         };
-        if packet.track_id != track_id {
+        if packet.track_id != track.id {
             continue;
         }
         let buffer = decoder
             .decode(&packet)
-            .map_err(|e| classify(e, &path, Stage::Data))?;
+            .map_err(|e| classify(e, path, Stage::Data))?;
         let buffer_channels = buffer.spec().channels().count();
-        if buffer_channels != channels {
+        if buffer_channels != track.channels {
             return Err(AudioError::Malformed {
-                path,
-                detail: format!("packet has {buffer_channels} channels, track has {channels}"),
+                path: path.to_path_buf(),
+                detail: format!(
+                    "packet has {buffer_channels} channels, track has {}",
+                    track.channels
+                ),
             });
         }
         interleaved.resize(buffer.samples_interleaved(), 0.0);
         buffer.copy_to_slice_interleaved(&mut interleaved);
-        downmix_into(&mut mono, &interleaved, channels);
+        downmix_into(&mut mono, &interleaved, track.channels);
     }
+    Ok(mono)
+}
 
+/// Refuses decoded audio with fewer frames than the header declares, none at all, a NaN or
+/// infinite sample, or a sample beyond [`MAX_SAMPLE_MAGNITUDE`].
+fn check_samples(
+    mono: &[f32],
+    declared_frames: Option<u64>,
+    path: &Path,
+) -> Result<(), AudioError> {
+    let path = path.to_path_buf();
     if let Some(declared) = declared_frames
         && (mono.len() as u64) < declared
     {
@@ -174,12 +216,7 @@ fn decode(bytes: &[u8], path: &Path) -> Result<Waveform, AudioError> {
             value: mono[frame],
         });
     }
-    Ok(Waveform {
-        samples: mono,
-        sample_rate: rate,
-        channels,
-        source: path,
-    })
+    Ok(())
 }
 
 /// Appends the per-frame channel mean of `interleaved` (`channels` samples per frame) to `mono`.
