@@ -72,16 +72,15 @@ pub fn run_grid(grid: &GridSpec, options: &GridOptions) -> Result<(), CliError> 
     check_corpora(grid, options)?;
     claim_folder(grid, &options.out)?;
     let runs = options.shard.select(&grid.runs());
-    let finished: Vec<RunRecord> = runs
-        .iter()
-        .filter(|run| options.run_dir(run).join(RECORD_FILE).is_file())
-        .map(|run| RunRecord::read(&options.run_dir(run)))
-        .collect::<Result<_, _>>()?;
-    let todo: Vec<RunSpec> = runs
-        .iter()
-        .filter(|run| !options.run_dir(run).join(RECORD_FILE).is_file())
-        .cloned()
-        .collect();
+    let (mut finished, mut todo) = (Vec::new(), Vec::new());
+    for run in &runs {
+        let dir = options.run_dir(run);
+        if dir.join(RECORD_FILE).is_file() {
+            finished.push(RunRecord::read(&dir)?);
+        } else {
+            todo.push(run.clone());
+        }
+    }
     let mut progress = GridProgress::new(runs.len(), finished, options.jobs);
     println!("{}", progress.plan(options.shard, &todo));
     let failures = if options.jobs <= 1 {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use burn::module::Module;
-use burn::nn::loss::CrossEntropyLossConfig;
+use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::{AdamConfig, GradientsAccumulator, GradientsParams, ModuleOptimizer};
 use burn::tensor::Device;
@@ -261,9 +261,11 @@ impl<'a> Trainer<'a> {
         ));
         order.shuffle(&mut rng);
         let num_batches = train.len().div_ceil(self.config.batch_size);
+        let loss_fn = CrossEntropyLossConfig::new().init(train_device);
         let (mut loss_sum, mut correct) = (0.0, 0usize);
         for (index, chunk) in order.chunks(self.config.batch_size).enumerate() {
-            let (grads, batch_loss, batch_correct) = self.batch_gradients(&model, train, chunk);
+            let (grads, batch_loss, batch_correct) =
+                self.batch_gradients(&model, &loss_fn, train, chunk, train_device);
             model = optimizer.step(self.config.learning_rate, model, grads);
             loss_sum += batch_loss;
             correct += batch_correct;
@@ -280,16 +282,16 @@ impl<'a> Trainer<'a> {
     fn batch_gradients(
         &self,
         model: &SerModel,
+        loss_fn: &CrossEntropyLoss,
         train: &dyn SpectrogramSet,
         chunk: &[usize],
+        device: &Device,
     ) -> (GradientsParams, f64, usize) {
-        let device = self.device.clone().autodiff();
-        let loss_fn = CrossEntropyLossConfig::new().init(&device);
         // One pass: its gradients; several: their sum, collected pass by pass.
         let (mut whole, mut accumulated) = (None, GradientsAccumulator::new());
         let (mut batch_loss, mut correct) = (0.0, 0usize);
         for pass in chunk.chunks(self.config.pass_size()) {
-            let (inputs, targets) = batch(train, pass, &device);
+            let (inputs, targets) = batch(train, pass, device);
             let logits = model.forward(inputs);
             let mut loss = loss_fn.forward(logits.clone(), targets);
             batch_loss += loss.clone().into_scalar::<f64>() * pass.len() as f64;
