@@ -20,6 +20,23 @@ impl GoldenTensor {
     }
 }
 
+/// Golden gradients of a layer: dL/dx, dL/dW, dL/db.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoldenGrads {
+    pub input: GoldenTensor,
+    pub weight: GoldenTensor,
+    pub bias: GoldenTensor,
+}
+
+impl GoldenGrads {
+    /// Asserts `[dx, dw, db]` match within `rel` (see [`assert_close`]).
+    pub fn assert_matches(&self, what: &str, [dx, dw, db]: [Vec<f64>; 3], rel: f64) {
+        assert_close(&format!("{what} dL/dx"), &dx, &self.input.data, rel);
+        assert_close(&format!("{what} dL/dW"), &dw, &self.weight.data, rel);
+        assert_close(&format!("{what} dL/db"), &db, &self.bias.data, rel);
+    }
+}
+
 /// `len` pseudo-random values in `[-1, 1)` from a fixed linear congruential generator started at
 /// `seed`: the same data on every backend, machine and run.
 pub fn uniform(len: usize, seed: u64) -> Vec<f32> {
