@@ -173,6 +173,10 @@ impl MtsConv2d {
     /// If the input does not have `channels_in` channels, or a branch kernel is longer than the
     /// (padded) input.
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
+        #[cfg(feature = "cpu-kernels")]
+        if crate::kernels::serves(&input.device(), input.dtype()) {
+            return self.fused(input).output;
+        }
         let branches = self.forward_branches(input);
         if branches.iter().any(Tensor::is_tracked) {
             merge_branches(branches).output
@@ -218,14 +222,75 @@ impl MtsConv2d {
             .collect()
     }
 
-    /// The branches merged onto the reference grid by max, with the winners.
+    /// The branches merged onto the reference grid by max, with the winners: the fused CPU
+    /// kernels where they serve the input's device, else the composed tensor ops.
     fn merged(&self, input: Tensor<4>) -> Merged {
+        #[cfg(feature = "cpu-kernels")]
+        if crate::kernels::serves(&input.device(), input.dtype()) {
+            return self.fused(input);
+        }
         merge_branches(self.forward_branches(input))
+    }
+
+    /// [`merged`](Self::merged) by the fused CPU operation (`kernels/`).
+    #[cfg(feature = "cpu-kernels")]
+    pub(crate) fn fused(&self, input: Tensor<4>) -> Merged {
+        let plan = self.plan(&input);
+        let weight = self.weight.val();
+        let kernels = plan
+            .branches
+            .iter()
+            .map(|branch| self.branch_kernel(&weight, branch.size))
+            .collect();
+        let channels_out = weight.dims()[0];
+        let bias = match &self.bias {
+            Some(bias) => bias.val(),
+            None => Tensor::zeros([channels_out], &input.device()),
+        };
+        let geometry = crate::kernels::FusedGeometry {
+            branches: plan
+                .branches
+                .iter()
+                .map(|branch| crate::kernels::FusedBranch {
+                    kernel: [
+                        channels_out,
+                        weight.dims()[1],
+                        branch.size[0],
+                        branch.size[1],
+                    ],
+                    pad: branch.pad,
+                    output: branch.output,
+                })
+                .collect(),
+            output: plan.output,
+            stride: self.stride,
+            dilation: self.dilation,
+            groups: self.groups,
+        };
+        let (output, winners) = crate::kernels::conv_merge(input, kernels, bias, geometry);
+        Merged { output, winners }
     }
 
     /// Every branch's convolution on its own grid (`Centered` branches are already on the
     /// reference grid), and the reference output length `[time, freq]`.
     fn branch_outputs(&self, input: Tensor<4>) -> (Vec<Tensor<4>>, [usize; 2]) {
+        let plan = self.plan(&input);
+        let weight = self.weight.val();
+        let bias = self.bias.as_ref().map(Param::val);
+        let branches = plan
+            .branches
+            .iter()
+            .map(|branch| {
+                let kernel = self.branch_kernel(&weight, branch.size);
+                self.convolve(input.clone(), kernel, bias.clone(), branch.pad)
+            })
+            .collect();
+        (branches, plan.output)
+    }
+
+    /// Each branch's kernel size, padding and output length for `input`, and the reference
+    /// output length; panics with a clear message on a wrong channel count or too short input.
+    fn plan(&self, input: &Tensor<4>) -> Plan {
         let [_, channels_in, time, freq] = input.dims();
         let expected = self.weight.shape().dims::<4>()[1] * self.groups;
         assert_eq!(
@@ -234,25 +299,22 @@ impl MtsConv2d {
         );
         let padding = reference_padding(&self.padding, [time, freq], self.kernel_size, self.stride);
         let reference_pad = padding.map(|(b, e)| (b as i64, e as i64));
-        let out_len = self.output_len([time, freq], reference_pad, self.kernel_size);
-        let weight = self.weight.val();
-        let bias = self.bias.as_ref().map(Param::val);
-
+        let output = self.output_len([time, freq], reference_pad, self.kernel_size);
         let branches = self
             .branch_kernels
             .iter()
             .map(|&size| {
-                let kernel = self.branch_kernel(&weight, size);
                 let pad = match self.alignment {
                     BranchAlignment::Stretch => reference_pad,
                     BranchAlignment::Centered => core::array::from_fn(|a| {
                         centered_padding(padding[a], self.kernel_size[a], size[a], self.dilation[a])
                     }),
                 };
-                self.convolve(input.clone(), kernel, bias.clone(), pad)
+                let output = self.output_len([time, freq], pad, size);
+                BranchPlan { size, pad, output }
             })
             .collect();
-        (branches, out_len)
+        Plan { branches, output }
     }
 
     /// Output length per axis of a kernel of `size` under `pad`; panics with a clear message
@@ -340,6 +402,22 @@ impl MtsConv2d {
         });
         self
     }
+}
+
+/// One branch's geometry for a given input.
+struct BranchPlan {
+    /// Kernel size `[time, freq]`.
+    size: [usize; 2],
+    /// `(begin, end)` padding per axis; negative crops.
+    pad: [Pad; 2],
+    /// Output length `[time, freq]` on the branch's own grid.
+    output: [usize; 2],
+}
+
+/// Every branch's geometry and the reference output length.
+struct Plan {
+    branches: Vec<BranchPlan>,
+    output: [usize; 2],
 }
 
 impl ModuleDisplay for MtsConv2d {

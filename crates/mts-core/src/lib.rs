@@ -29,6 +29,8 @@ mod conv1d;
 mod error;
 mod geometry;
 mod kernel_resampling;
+#[cfg(feature = "cpu-kernels")]
+mod kernels;
 mod layer;
 mod merge;
 mod resample;

@@ -1,0 +1,265 @@
+//! The fused operation on a CPU backend: burn's `conv2d` per branch, the merge and the
+//! gradients on host memory (`host.rs`). Generic over the backend; Flex and NdArray use it.
+
+use burn::backend::tensor::{FloatTensor, IntTensor};
+use burn::backend::{Backend, Flex, NdArray, TensorMetadata, try_read_sync};
+use burn::tensor::ops::ConvOptions;
+use burn::tensor::{Shape, Slice, TensorData};
+
+use super::host::{self, Planes, WeightGradShape};
+use super::{FusedBranch, FusedGeometry, MtsKernels};
+
+impl MtsKernels for Flex {
+    fn mts_conv_merge(
+        x: FloatTensor<Self>,
+        kernels: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        geometry: FusedGeometry,
+    ) -> (FloatTensor<Self>, IntTensor<Self>) {
+        conv_merge::<Self>(x, kernels, bias, &geometry)
+    }
+}
+
+impl MtsKernels for NdArray {
+    fn mts_conv_merge(
+        x: FloatTensor<Self>,
+        kernels: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        geometry: FusedGeometry,
+    ) -> (FloatTensor<Self>, IntTensor<Self>) {
+        conv_merge::<Self>(x, kernels, bias, &geometry)
+    }
+}
+
+/// Reads a float tensor into host memory.
+pub(super) fn read<B: Backend>(tensor: FloatTensor<B>) -> Vec<f32> {
+    try_read_sync(B::float_into_data(tensor))
+        .expect("a CPU backend reads synchronously")
+        .expect("a CPU tensor can be read")
+        .try_into_vec::<f32>()
+        .expect("the fused kernels run on f32 tensors")
+}
+
+/// Branch `index`'s kernel out of the flat concatenation.
+pub(super) fn branch_kernel<B: Backend>(
+    kernels: &FloatTensor<B>,
+    geometry: &FusedGeometry,
+    index: usize,
+) -> FloatTensor<B> {
+    let start: usize = geometry.branches[..index]
+        .iter()
+        .map(FusedBranch::kernel_len)
+        .sum();
+    let branch = &geometry.branches[index];
+    let flat = B::float_slice(
+        kernels.clone(),
+        &[Slice::from(start..start + branch.kernel_len())],
+    );
+    B::float_reshape(flat, Shape::from(branch.kernel.to_vec()))
+}
+
+/// The input a branch convolves (cropped where its padding is negative) and the convolution
+/// options with the remaining (non-negative) padding.
+pub(super) fn branch_input<B: Backend>(
+    x: FloatTensor<B>,
+    branch: &FusedBranch,
+    geometry: &FusedGeometry,
+) -> (FloatTensor<B>, ConvOptions<2>) {
+    let dims = x.shape().dims::<4>();
+    let crop = |a: usize| {
+        let (begin, end) = branch.pad[a];
+        let (b, e) = ((-begin).max(0) as usize, (-end).max(0) as usize);
+        Slice::from(b..dims[a + 2] - e)
+    };
+    let cropped = if branch.pad.iter().any(|&(b, e)| b < 0 || e < 0) {
+        B::float_slice(
+            x,
+            &[
+                Slice::from(0..dims[0]),
+                Slice::from(0..dims[1]),
+                crop(0),
+                crop(1),
+            ],
+        )
+    } else {
+        x
+    };
+    let padding = branch
+        .pad
+        .map(|(b, e)| (b.max(0) as usize, e.max(0) as usize));
+    let options =
+        ConvOptions::new_with_padding(geometry.stride, padding, geometry.dilation, geometry.groups);
+    (cropped, options)
+}
+
+/// The planes of a `[batch, out, rows, cols]` tensor of `size`.
+pub(super) fn planes(batch: usize, geometry: &FusedGeometry, size: [usize; 2]) -> Planes {
+    Planes {
+        planes: batch * geometry.branches[0].kernel[0],
+        size,
+    }
+}
+
+/// The forward pass: every branch convolved by the backend, merged on the host.
+pub(super) fn conv_merge<B: Backend>(
+    x: FloatTensor<B>,
+    kernels: FloatTensor<B>,
+    bias: FloatTensor<B>,
+    geometry: &FusedGeometry,
+) -> (FloatTensor<B>, IntTensor<B>) {
+    let device = x.device();
+    let batch = x.shape().dims::<4>()[0];
+    let to = planes(batch, geometry, geometry.output);
+    let outputs: Vec<Vec<f32>> = geometry
+        .branches
+        .iter()
+        .enumerate()
+        .map(|(index, branch)| {
+            let (input, options) = branch_input::<B>(x.clone(), branch, geometry);
+            let kernel = branch_kernel::<B>(&kernels, geometry, index);
+            read::<B>(B::conv2d(input, kernel, Some(bias.clone()), options))
+        })
+        .collect();
+    let views: Vec<(&[f32], Planes)> = outputs
+        .iter()
+        .zip(&geometry.branches)
+        .map(|(y, branch)| (y.as_slice(), planes(batch, geometry, branch.output)))
+        .collect();
+    let mut best = vec![0f32; to.planes * to.size[0] * to.size[1]];
+    let mut winners = vec![0i32; best.len()];
+    host::merge_branches(&mut best, &mut winners, &views, to);
+    let shape = [
+        batch,
+        geometry.branches[0].kernel[0],
+        to.size[0],
+        to.size[1],
+    ];
+    (
+        B::float_from_data(TensorData::new(best, shape), &device),
+        B::int_from_data(TensorData::new(winners, shape), &device),
+    )
+}
+
+/// Gradients of [`conv_merge`] for the tracked inputs: `(x, kernels, bias)`.
+pub(super) struct Gradients<B: Backend> {
+    pub(super) x: Option<FloatTensor<B>>,
+    pub(super) kernels: Option<FloatTensor<B>>,
+    pub(super) bias: Option<FloatTensor<B>>,
+}
+
+/// The backward pass: the merged gradient sent to each branch's winners (through the resize),
+/// then each branch's kernel gradient (direct kernel for stride 1, dilation 1, no groups; the
+/// backend's otherwise) and, if asked, the input gradient.
+pub(super) fn conv_merge_backward<B: Backend>(
+    x: FloatTensor<B>,
+    kernels: FloatTensor<B>,
+    winners: IntTensor<B>,
+    grad: FloatTensor<B>,
+    geometry: &FusedGeometry,
+    wanted: [bool; 3],
+) -> Gradients<B> {
+    let device = x.device();
+    let x_dims = x.shape().dims::<4>();
+    let batch = x_dims[0];
+    let grad_shape = grad.shape();
+    let grad_host = read::<B>(grad.clone());
+    let winners = try_read_sync(B::int_into_data(winners))
+        .expect("a CPU backend reads synchronously")
+        .expect("a CPU tensor can be read")
+        .convert::<i32>()
+        .try_into_vec::<i32>()
+        .expect("winners convert to i32");
+    let x_host = wanted[1].then(|| read::<B>(x.clone()));
+    let from = planes(batch, geometry, geometry.output);
+
+    let branch_planes: Vec<Planes> = geometry
+        .branches
+        .iter()
+        .map(|branch| planes(batch, geometry, branch.output))
+        .collect();
+    let branch_grads = host::branch_gradients(&grad_host, &winners, from, &branch_planes);
+    let mut x_grad: Option<FloatTensor<B>> = None;
+    let mut kernel_grads = Vec::with_capacity(geometry.branches.len());
+    for ((index, branch), branch_grad) in geometry.branches.iter().enumerate().zip(branch_grads) {
+        let branch_shape = [batch, branch.kernel[0], branch.output[0], branch.output[1]];
+        let (input, options) = branch_input::<B>(x.clone(), branch, geometry);
+        let kernel = branch_kernel::<B>(&kernels, geometry, index);
+        if wanted[1] {
+            let direct =
+                geometry.stride == [1, 1] && geometry.dilation == [1, 1] && geometry.groups == 1;
+            let grad_w = if direct {
+                let x_planes = Planes {
+                    planes: batch * x_dims[1],
+                    size: [x_dims[2], x_dims[3]],
+                };
+                let (padded, padded_planes) =
+                    host::pad_planes(x_host.as_ref().expect("read above"), x_planes, branch.pad);
+                let shape = WeightGradShape {
+                    batch,
+                    channels_in: x_dims[1],
+                    channels_out: branch.kernel[0],
+                    input: padded_planes.size,
+                    kernel: [branch.kernel[2], branch.kernel[3]],
+                };
+                let flat = host::weight_gradient(&padded, &branch_grad, shape);
+                B::float_from_data(TensorData::new(flat, [branch.kernel_len()]), &device)
+            } else {
+                let g =
+                    B::float_from_data(TensorData::new(branch_grad.clone(), branch_shape), &device);
+                let w =
+                    B::conv2d_weight_backward(input.clone(), kernel.clone(), g, options.clone());
+                B::float_reshape(w, Shape::new([branch.kernel_len()]))
+            };
+            kernel_grads.push(grad_w);
+        }
+        if wanted[0] {
+            let g = B::float_from_data(TensorData::new(branch_grad, branch_shape), &device);
+            let dx = B::conv2d_x_backward(input, kernel, g, options);
+            let dx = uncrop::<B>(dx, branch, x_dims);
+            x_grad = Some(match x_grad {
+                None => dx,
+                Some(sum) => B::float_add(sum, dx),
+            });
+        }
+    }
+    let bias = wanted[2].then(|| {
+        let [b, o, p, q] = grad_shape.dims::<4>();
+        let per_channel =
+            B::float_reshape(B::float_swap_dims(grad, 0, 1), Shape::new([o, b * p * q]));
+        B::float_reshape(B::float_sum_dim(per_channel, 1), Shape::new([o]))
+    });
+    Gradients {
+        x: x_grad,
+        kernels: wanted[1].then(|| B::float_cat(kernel_grads, 0)),
+        bias,
+    }
+}
+
+/// The gradient of a cropped input put back in place (zeros over the cropped frames).
+fn uncrop<B: Backend>(
+    dx: FloatTensor<B>,
+    branch: &FusedBranch,
+    x_dims: [usize; 4],
+) -> FloatTensor<B> {
+    if branch.pad.iter().all(|&(b, e)| b >= 0 && e >= 0) {
+        return dx;
+    }
+    let device = dx.device();
+    let dtype = dx.dtype();
+    let full = B::float_zeros(Shape::new(x_dims), &device, dtype.into());
+    let range = |a: usize| {
+        let (begin, end) = branch.pad[a];
+        let (b, e) = ((-begin).max(0) as usize, (-end).max(0) as usize);
+        Slice::from(b..x_dims[a + 2] - e)
+    };
+    B::float_slice_assign(
+        full,
+        &[
+            Slice::from(0..x_dims[0]),
+            Slice::from(0..x_dims[1]),
+            range(0),
+            range(1),
+        ],
+        dx,
+    )
+}

@@ -1,0 +1,562 @@
+//! The fused MTS kernels on host memory (`f32` slices): the branch merge (resize to the
+//! reference grid and max, value and winner in one pass), its transpose (the gradient of one
+//! branch), and the kernel gradient of a stride-1 convolution. No burn types here; the backend
+//! glue is in `kernels/cpu.rs`.
+
+use rayon::prelude::*;
+
+use crate::resample::LinearTaps;
+
+/// A stack of `planes` 2-D planes of `[rows, cols]` (a `[batch, channels, rows, cols]` tensor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Planes {
+    pub(crate) planes: usize,
+    pub(crate) size: [usize; 2],
+}
+
+impl Planes {
+    fn len(&self) -> usize {
+        self.size[0] * self.size[1]
+    }
+}
+
+/// Linear taps from `from` samples to `to`, or `None` when the axis keeps its length (the
+/// composed path returns the tensor unchanged then, so no arithmetic may happen either).
+fn taps(from: usize, to: usize) -> Option<LinearTaps> {
+    (from != to).then(|| LinearTaps::new(from, to))
+}
+
+/// Row `row` of the reference grid from one branch plane, resized along time then
+/// frequency with the same `lo + (hi - lo) * w` arithmetic as `resize_axis`, into `out`;
+/// `time_row` is scratch of the branch's row length.
+#[inline]
+fn resized_row(
+    plane: &[f32],
+    cols: usize,
+    row_taps: Option<&LinearTaps>,
+    col_taps: Option<&LinearTaps>,
+    row: usize,
+    time_row: &mut [f32],
+    out: &mut [f32],
+) {
+    let time_resized: &[f32] = match row_taps {
+        None => &plane[row * cols..(row + 1) * cols],
+        Some(t) => {
+            let (lo, hi, w) = (t.lower[row] as usize, t.upper[row] as usize, t.weight[row]);
+            let (lo, hi) = (
+                &plane[lo * cols..(lo + 1) * cols],
+                &plane[hi * cols..(hi + 1) * cols],
+            );
+            for ((v, &lo), &hi) in time_row.iter_mut().zip(lo).zip(hi) {
+                *v = lo + (hi - lo) * w;
+            }
+            time_row
+        }
+    };
+    match col_taps {
+        None => out.copy_from_slice(time_resized),
+        Some(t) => {
+            for (col, v) in out.iter_mut().enumerate() {
+                let lo = time_resized[t.lower[col] as usize];
+                let hi = time_resized[t.upper[col] as usize];
+                *v = lo + (hi - lo) * t.weight[col];
+            }
+        }
+    }
+}
+
+/// Merges every branch (each laid out as its `Planes`) into `best` / `winners` (laid out as
+/// `to`) in one pass: the first branch wins ties, a later one replaces the best only when
+/// strictly greater, as the composed merge does.
+pub(crate) fn merge_branches(
+    best: &mut [f32],
+    winners: &mut [i32],
+    branches: &[(&[f32], Planes)],
+    to: Planes,
+) {
+    let taps: Vec<_> = branches
+        .iter()
+        .map(|(_, from)| {
+            (
+                taps(from.size[0], to.size[0]),
+                taps(from.size[1], to.size[1]),
+            )
+        })
+        .collect();
+    let width = to.size[1];
+    best.par_chunks_mut(to.len())
+        .zip(winners.par_chunks_mut(to.len()))
+        .enumerate()
+        .for_each(|(plane, (best, winners))| {
+            let mut time_row =
+                vec![0f32; branches.iter().map(|(_, p)| p.size[1]).max().unwrap_or(0)];
+            let mut values = vec![0f32; width];
+            for row in 0..to.size[0] {
+                let best = &mut best[row * width..(row + 1) * width];
+                let winners = &mut winners[row * width..(row + 1) * width];
+                for (index, ((branch, from), (rows, cols))) in
+                    branches.iter().zip(&taps).enumerate()
+                {
+                    let branch_plane = &branch[plane * from.len()..(plane + 1) * from.len()];
+                    let scratch = &mut time_row[..from.size[1]];
+                    if index == 0 {
+                        resized_row(
+                            branch_plane,
+                            from.size[1],
+                            rows.as_ref(),
+                            cols.as_ref(),
+                            row,
+                            scratch,
+                            best,
+                        );
+                        winners.fill(0);
+                        continue;
+                    }
+                    resized_row(
+                        branch_plane,
+                        from.size[1],
+                        rows.as_ref(),
+                        cols.as_ref(),
+                        row,
+                        scratch,
+                        &mut values,
+                    );
+                    max_into_dispatch(best, winners, &values, index as i32);
+                }
+            }
+        });
+}
+
+/// `best = max(best, values)` element-wise, `winners = index` where `values` is strictly
+/// greater (never where it is NaN), compiled for AVX2 where the CPU has it.
+fn max_into_dispatch(best: &mut [f32], winners: &mut [i32], values: &[f32], index: i32) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        #[allow(unsafe_code)]
+        // SAFETY: `max_into_avx2` only requires AVX2, detected at run time just above.
+        unsafe {
+            return max_into_avx2(best, winners, values, index);
+        }
+    }
+    max_into(best, winners, values, index)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn max_into_avx2(best: &mut [f32], winners: &mut [i32], values: &[f32], index: i32) {
+    max_into(best, winners, values, index)
+}
+
+/// See [`max_into_dispatch`]. Lanes of eight with unconditional stores: written as a
+/// per-element `if`, the compiler emits one conditional store per element.
+#[inline(always)]
+#[allow(clippy::needless_range_loop)] // lane indices keep the loops in the shape LLVM vectorises
+fn max_into(best: &mut [f32], winners: &mut [i32], values: &[f32], index: i32) {
+    let mut best_lanes = best.chunks_exact_mut(LANES);
+    let mut winner_lanes = winners.chunks_exact_mut(LANES);
+    let mut value_lanes = values.chunks_exact(LANES);
+    for ((b, w), v) in (&mut best_lanes)
+        .zip(&mut winner_lanes)
+        .zip(&mut value_lanes)
+    {
+        let (b, w, v): (&mut [f32; LANES], &mut [i32; LANES], &[f32; LANES]) = (
+            b.try_into().expect("a chunk of LANES"),
+            w.try_into().expect("a chunk of LANES"),
+            v.try_into().expect("a chunk of LANES"),
+        );
+        let mut new_best = [0f32; LANES];
+        let mut new_winner = [0i32; LANES];
+        for l in 0..LANES {
+            // All ones where strictly greater: blends that the compiler vectorises.
+            let mask = 0u32.wrapping_sub(u32::from(v[l] > b[l]));
+            new_best[l] = f32::from_bits((v[l].to_bits() & mask) | (b[l].to_bits() & !mask));
+            new_winner[l] = (index & mask as i32) | (w[l] & !(mask as i32));
+        }
+        *b = new_best;
+        *w = new_winner;
+    }
+    let tail = best_lanes
+        .into_remainder()
+        .iter_mut()
+        .zip(winner_lanes.into_remainder());
+    for ((b, w), &v) in tail.zip(value_lanes.remainder()) {
+        if v > *b {
+            *b = v;
+            *w = index;
+        }
+    }
+}
+
+/// The gradient reaching every branch (each laid out as its `Planes`, its own grid) from the
+/// merged gradient `grad` (laid out as `from`, the reference grid), in one pass: each
+/// element's gradient goes to its winner only, back through the resize to its taps
+/// (`d lo = g - g w`, `d hi = g w`, as autodiff of `lo + (hi - lo) w` gives).
+pub(crate) fn branch_gradients(
+    grad: &[f32],
+    winners: &[i32],
+    from: Planes,
+    branches: &[Planes],
+) -> Vec<Vec<f32>> {
+    let taps: Vec<_> = branches
+        .iter()
+        .map(|to| {
+            (
+                taps(to.size[0], from.size[0]),
+                taps(to.size[1], from.size[1]),
+            )
+        })
+        .collect();
+    let mut outs: Vec<Vec<f32>> = branches
+        .iter()
+        .map(|to| vec![0f32; to.planes * to.len()])
+        .collect();
+    let mut planes: Vec<Vec<&mut [f32]>> = (0..from.planes).map(|_| Vec::new()).collect();
+    for (out, to) in outs.iter_mut().zip(branches) {
+        for (plane, chunk) in planes.iter_mut().zip(out.chunks_mut(to.len())) {
+            plane.push(chunk);
+        }
+    }
+    let width = from.size[1];
+    planes
+        .par_iter_mut()
+        .zip(grad.par_chunks(from.len()))
+        .zip(winners.par_chunks(from.len()))
+        .for_each(|((outs, grad), winners)| {
+            // The frequency-resized gradient of one reference row, per branch, on its bins.
+            let mut row_grads: Vec<Vec<f32>> =
+                branches.iter().map(|to| vec![0f32; to.size[1]]).collect();
+            for row in 0..from.size[0] {
+                row_grads.iter_mut().for_each(|g| g.fill(0.0));
+                let grad = &grad[row * width..(row + 1) * width];
+                let winners = &winners[row * width..(row + 1) * width];
+                for (col, (&g, &winner)) in grad.iter().zip(winners).enumerate() {
+                    let branch = winner as usize;
+                    let row_grad = &mut row_grads[branch];
+                    match &taps[branch].1 {
+                        None => row_grad[col] += g,
+                        Some(t) => {
+                            let w = t.weight[col];
+                            row_grad[t.lower[col] as usize] += g - g * w;
+                            row_grad[t.upper[col] as usize] += g * w;
+                        }
+                    }
+                }
+                for ((out, row_grad), (to, (rows, _))) in outs
+                    .iter_mut()
+                    .zip(&row_grads)
+                    .zip(branches.iter().zip(&taps))
+                {
+                    let cols = to.size[1];
+                    match rows {
+                        None => add_row(&mut out[row * cols..(row + 1) * cols], row_grad),
+                        Some(t) => {
+                            let (lo, hi, w) =
+                                (t.lower[row] as usize, t.upper[row] as usize, t.weight[row]);
+                            for (bin, &g) in row_grad.iter().enumerate() {
+                                out[lo * cols + bin] += g - g * w;
+                                out[hi * cols + bin] += g * w;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    outs
+}
+
+fn add_row(dst: &mut [f32], src: &[f32]) {
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d += s;
+    }
+}
+
+/// `x` `[planes, rows, cols]` with `pad` `[(top, bottom), (left, right)]` frames added (zeros)
+/// or, where negative, removed: the input a convolution with that padding reads.
+pub(crate) fn pad_planes(x: &[f32], from: Planes, pad: [(i64, i64); 2]) -> (Vec<f32>, Planes) {
+    let size: [usize; 2] =
+        core::array::from_fn(|a| (from.size[a] as i64 + pad[a].0 + pad[a].1).max(0) as usize);
+    let to = Planes {
+        planes: from.planes,
+        size,
+    };
+    let mut out = vec![0f32; to.planes * to.len()];
+    out.par_chunks_mut(to.len().max(1))
+        .zip(x.par_chunks(from.len().max(1)))
+        .for_each(|(dst, src)| {
+            for row in 0..size[0] {
+                let src_row = row as i64 - pad[0].0;
+                if src_row < 0 || src_row >= from.size[0] as i64 {
+                    continue;
+                }
+                for col in 0..size[1] {
+                    let src_col = col as i64 - pad[1].0;
+                    if src_col >= 0 && src_col < from.size[1] as i64 {
+                        dst[row * size[1] + col] =
+                            src[src_row as usize * from.size[1] + src_col as usize];
+                    }
+                }
+            }
+        });
+    (out, to)
+}
+
+/// The geometry of a stride-1, dilation-1, ungrouped convolution's kernel gradient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct WeightGradShape {
+    pub(crate) batch: usize,
+    pub(crate) channels_in: usize,
+    pub(crate) channels_out: usize,
+    /// The padded input `[rows, cols]`.
+    pub(crate) input: [usize; 2],
+    /// The kernel `[rows, cols]`.
+    pub(crate) kernel: [usize; 2],
+}
+
+impl WeightGradShape {
+    fn output(&self) -> [usize; 2] {
+        core::array::from_fn(|a| self.input[a] + 1 - self.kernel[a])
+    }
+}
+
+const LANES: usize = 8;
+type Lanes = [f32; LANES];
+
+/// `dW[o, i, t, f] = sum_{b, p, q} dy[b, o, p, q] * x[b, i, p + t, q + f]`: the kernel
+/// gradient of a stride-1 convolution, for `x` already padded and `dy` `[batch, out, p, q]`.
+/// One task per batch item, summed at the end (in batch order, so the result does not depend
+/// on the thread count).
+pub(crate) fn weight_gradient(x: &[f32], grad: &[f32], shape: WeightGradShape) -> Vec<f32> {
+    let [rows, cols] = shape.input;
+    let [p, q] = shape.output();
+    let x_item = shape.channels_in * rows * cols;
+    let g_item = shape.channels_out * p * q;
+    let len = shape.channels_out * shape.channels_in * shape.kernel[0] * shape.kernel[1];
+    let partial: Vec<Vec<Lanes>> = (0..shape.batch)
+        .into_par_iter()
+        .map(|b| {
+            let mut acc = vec![[0f32; LANES]; len];
+            weight_gradient_item_dispatch(
+                &x[b * x_item..(b + 1) * x_item],
+                &grad[b * g_item..(b + 1) * g_item],
+                shape,
+                &mut acc,
+            );
+            acc
+        })
+        .collect();
+    let mut out = vec![0f32; len];
+    for acc in partial {
+        for (o, lanes) in out.iter_mut().zip(acc) {
+            *o += lanes.iter().sum::<f32>();
+        }
+    }
+    out
+}
+
+/// Runs [`weight_gradient_item`] compiled for AVX2 where the CPU has it (3x the plain SSE2
+/// build on the bench machine), else the portable build.
+fn weight_gradient_item_dispatch(
+    x: &[f32],
+    grad: &[f32],
+    shape: WeightGradShape,
+    acc: &mut [Lanes],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        #[allow(unsafe_code)]
+        // SAFETY: `weight_gradient_item_avx2` only requires the CPU to support AVX2, which
+        // was just detected at run time; it is otherwise the safe portable function.
+        unsafe {
+            return weight_gradient_item_avx2(x, grad, shape, acc);
+        }
+    }
+    weight_gradient_item(x, grad, shape, acc)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn weight_gradient_item_avx2(x: &[f32], grad: &[f32], shape: WeightGradShape, acc: &mut [Lanes]) {
+    weight_gradient_item(x, grad, shape, acc)
+}
+
+#[inline(always)]
+fn load(slice: &[f32], at: usize) -> Lanes {
+    let mut lanes = [0f32; LANES];
+    lanes.copy_from_slice(&slice[at..at + LANES]);
+    lanes
+}
+
+/// One batch item of [`weight_gradient`], accumulated into `acc` (`[out, in, kt, kf]` lanes).
+/// Register-blocked: two output channels by up to five frequency taps share each load of the
+/// gradient rows and of the shifted input row.
+#[inline(always)]
+#[allow(clippy::needless_range_loop)] // lane indices keep the loops in the shape LLVM vectorises
+fn weight_gradient_item(x: &[f32], grad: &[f32], shape: WeightGradShape, acc: &mut [Lanes]) {
+    const OUT_BLOCK: usize = 2;
+    const FREQ_BLOCK: usize = 5;
+    let [rows, cols] = shape.input;
+    let [kt, kf] = shape.kernel;
+    let [p, q] = shape.output();
+    let vector_end = q / LANES * LANES;
+    for i in 0..shape.channels_in {
+        let x = &x[i * rows * cols..(i + 1) * rows * cols];
+        for row in 0..p {
+            for t in 0..kt {
+                let x_row = &x[(row + t) * cols..(row + t + 1) * cols];
+                for o0 in (0..shape.channels_out).step_by(OUT_BLOCK) {
+                    let outs = OUT_BLOCK.min(shape.channels_out - o0);
+                    let grad_row = |a: usize| {
+                        let start = ((o0 + a) * p + row) * q;
+                        &grad[start..start + q]
+                    };
+                    for f0 in (0..kf).step_by(FREQ_BLOCK) {
+                        let freqs = FREQ_BLOCK.min(kf - f0);
+                        let mut sums = [[[0f32; LANES]; FREQ_BLOCK]; OUT_BLOCK];
+                        for col in (0..vector_end).step_by(LANES) {
+                            let mut g = [[0f32; LANES]; OUT_BLOCK];
+                            for (a, g) in g.iter_mut().enumerate().take(outs) {
+                                *g = load(grad_row(a), col);
+                            }
+                            for f in 0..freqs {
+                                let xv = load(x_row, col + f0 + f);
+                                for a in 0..OUT_BLOCK {
+                                    for l in 0..LANES {
+                                        sums[a][f][l] += g[a][l] * xv[l];
+                                    }
+                                }
+                            }
+                        }
+                        for a in 0..outs {
+                            let g_row = grad_row(a);
+                            for f in 0..freqs {
+                                let slot = &mut acc
+                                    [(((o0 + a) * shape.channels_in + i) * kt + t) * kf + f0 + f];
+                                for l in 0..LANES {
+                                    slot[l] += sums[a][f][l];
+                                }
+                                for col in vector_end..q {
+                                    slot[0] += g_row[col] * x_row[col + f0 + f];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pseudo(len: usize, seed: usize) -> Vec<f32> {
+        (0..len)
+            .map(|i| (((i * 7919 + seed * 104_729) % 2003) as f32 / 1001.0) - 1.0)
+            .collect()
+    }
+
+    #[test]
+    fn weight_gradient_matches_the_definition() {
+        for (batch, cin, cout, input, kernel) in [
+            (2, 1, 3, [9, 21], [4, 3]),
+            (3, 2, 5, [12, 17], [5, 7]),
+            (1, 3, 1, [6, 8], [1, 1]),
+        ] {
+            let shape = WeightGradShape {
+                batch,
+                channels_in: cin,
+                channels_out: cout,
+                input,
+                kernel,
+            };
+            let [p, q] = shape.output();
+            let x = pseudo(batch * cin * input[0] * input[1], 1);
+            let g = pseudo(batch * cout * p * q, 2);
+            let got = weight_gradient(&x, &g, shape);
+            for o in 0..cout {
+                for i in 0..cin {
+                    for t in 0..kernel[0] {
+                        for f in 0..kernel[1] {
+                            let mut want = 0f64;
+                            for b in 0..batch {
+                                for r in 0..p {
+                                    for c in 0..q {
+                                        want += g[((b * cout + o) * p + r) * q + c] as f64
+                                            * x[((b * cin + i) * input[0] + r + t) * input[1]
+                                                + c
+                                                + f]
+                                                as f64;
+                                    }
+                                }
+                            }
+                            let at = ((o * cin + i) * kernel[0] + t) * kernel[1] + f;
+                            assert!(
+                                (got[at] as f64 - want).abs() < 1e-4 * (1.0 + want.abs()),
+                                "{got:?} {want}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn branch_gradients_are_the_transpose_of_the_merge() {
+        // sum over branches b of <winner-masked resize_b(y_b), g> == sum_b <y_b, gradient_b>.
+        let to = Planes {
+            planes: 3,
+            size: [11, 4],
+        };
+        let sizes = [[7, 5], [11, 4], [15, 3]];
+        let branches: Vec<(Vec<f32>, Planes)> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &size)| {
+                let p = Planes { planes: 3, size };
+                (pseudo(p.planes * p.len(), 3 + i), p)
+            })
+            .collect();
+        let views: Vec<(&[f32], Planes)> =
+            branches.iter().map(|(v, p)| (v.as_slice(), *p)).collect();
+        let mut best = vec![0f32; to.planes * to.len()];
+        let mut winners = vec![0; best.len()];
+        merge_branches(&mut best, &mut winners, &views, to);
+        let g = pseudo(best.len(), 9);
+        let lhs: f64 = best
+            .iter()
+            .zip(&g)
+            .map(|(a, b)| *a as f64 * *b as f64)
+            .sum();
+        let grads = branch_gradients(
+            &g,
+            &winners,
+            to,
+            &branches.iter().map(|(_, p)| *p).collect::<Vec<_>>(),
+        );
+        let rhs: f64 = grads
+            .iter()
+            .zip(&branches)
+            .map(|(grad, (y, _))| {
+                grad.iter()
+                    .zip(y)
+                    .map(|(a, b)| *a as f64 * *b as f64)
+                    .sum::<f64>()
+            })
+            .sum();
+        assert!((0..3).all(|b| winners.contains(&b)));
+        assert!((lhs - rhs).abs() < 1e-4, "{lhs} {rhs}");
+    }
+
+    #[test]
+    fn padding_adds_zeros_and_negative_padding_crops() {
+        let from = Planes {
+            planes: 1,
+            size: [2, 3],
+        };
+        let (padded, to) = pad_planes(&[1., 2., 3., 4., 5., 6.], from, [(1, 0), (-1, 1)]);
+        assert_eq!(to.size, [3, 3]);
+        assert_eq!(padded, vec![0., 0., 0., 2., 3., 0., 5., 6., 0.]);
+    }
+}

@@ -1,0 +1,205 @@
+//! The fused CPU operation against the composed tensor-op path, which golden vectors pin down:
+//! outputs, winners and the gradients of the input, kernel and bias, over random geometries,
+//! both sharings and alignments, on Flex and NdArray.
+
+use burn::nn::PaddingConfig2d;
+use burn::tensor::{Device, Distribution, Tensor, Tolerance};
+use proptest::prelude::*;
+
+use crate::merge::merge_branches;
+use crate::{BranchAlignment, KernelSharing, MtsConv2d, MtsConv2dConfig, Scale, ScaleSet};
+
+#[derive(Debug, Clone)]
+struct Case {
+    batch: usize,
+    channels: [usize; 2],
+    kernel: [usize; 2],
+    input: [usize; 2],
+    scales: Vec<Scale>,
+    stride: [usize; 2],
+    dilation: [usize; 2],
+    padding: PaddingConfig2d,
+    sharing: KernelSharing,
+    alignment: BranchAlignment,
+    bias: bool,
+    seed: u64,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    let scale = prop_oneof![
+        Just(Scale::time(0.5)),
+        Just(Scale::time(0.7)),
+        Just(Scale::time(1.428)),
+        Just(Scale::time(2.0)),
+        Just(Scale {
+            time: 1.5,
+            freq: 0.6
+        }),
+        Just(Scale {
+            time: 1.0,
+            freq: 2.0
+        }),
+    ];
+    (
+        (1usize..3, 1usize..3, 1usize..4),
+        (2usize..6, 1usize..4),
+        (12usize..20, 9usize..14),
+        proptest::collection::vec(scale, 1..4),
+        (1usize..3, 1usize..3, 1usize..3),
+        0usize..3,
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<u64>(),
+    )
+        .prop_map(
+            |(
+                (batch, cin, cout),
+                kernel,
+                input,
+                mut scales,
+                (st, sf, dil),
+                pad,
+                shared,
+                centered,
+                bias,
+                seed,
+            )| {
+                scales.insert(1.min(scales.len()), Scale::time(1.0));
+                Case {
+                    batch,
+                    channels: [cin, cout],
+                    kernel: [kernel.0, kernel.1],
+                    input: [input.0, input.1],
+                    scales,
+                    stride: [st, sf],
+                    dilation: [dil, 1],
+                    padding: [
+                        PaddingConfig2d::Valid,
+                        PaddingConfig2d::Same,
+                        PaddingConfig2d::Explicit(1, 0, 2, 1),
+                    ][pad]
+                        .clone(),
+                    sharing: if shared {
+                        KernelSharing::Shared
+                    } else {
+                        KernelSharing::Detached
+                    },
+                    alignment: if centered {
+                        BranchAlignment::Centered
+                    } else {
+                        BranchAlignment::Stretch
+                    },
+                    bias,
+                    seed,
+                }
+            },
+        )
+}
+
+fn layer(case: &Case, device: &Device) -> Option<MtsConv2d> {
+    let stride = if case.padding == PaddingConfig2d::Same {
+        [1, 1]
+    } else {
+        case.stride
+    };
+    MtsConv2dConfig::new(case.channels, case.kernel)
+        .with_scales(ScaleSet::new(case.scales.clone()))
+        .with_stride(stride)
+        .with_dilation(case.dilation)
+        .with_padding(case.padding.clone())
+        .with_sharing(case.sharing)
+        .with_alignment(case.alignment)
+        .with_bias(case.bias)
+        .try_init(device)
+        .ok()
+}
+
+/// Output, winners and the three gradients of `sum(output * probe)`, by the fused path
+/// (`fused = true`) or the composed one.
+fn run(layer: &MtsConv2d, x: &Tensor<4>, probe: &Tensor<4>, fused: bool) -> Vec<Tensor<4>> {
+    let x = x.clone().require_grad();
+    let merged = if fused {
+        layer.fused(x.clone())
+    } else {
+        merge_branches(layer.forward_branches(x.clone()))
+    };
+    let grads = (merged.output.clone() * probe.clone()).sum().backward();
+    let mut out = vec![
+        merged.output.detach(),
+        merged.winners.float(),
+        x.grad(&grads).expect("x is tracked"),
+        layer
+            .weight
+            .val()
+            .grad(&grads)
+            .expect("the kernel is tracked"),
+    ];
+    if let Some(bias) = &layer.bias {
+        out.push(
+            bias.val()
+                .grad(&grads)
+                .expect("the bias is tracked")
+                .reshape([1, 1, 1, -1]),
+        );
+    }
+    out
+}
+
+fn assert_fused_equals_composed(case: &Case, device: &Device) {
+    device.seed(case.seed);
+    let Some(layer) = layer(case, device) else {
+        return; // a configuration the layer refuses: nothing to compare
+    };
+    let [t, f] = case.input;
+    let x = Tensor::<4>::random(
+        [case.batch, case.channels[0], t, f],
+        Distribution::Normal(0., 1.),
+        device,
+    );
+    let Ok(shape) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        layer.forward(x.clone()).dims()
+    })) else {
+        return; // an input too short for a branch kernel: the layer panics on both paths
+    };
+    let probe = Tensor::<4>::random(shape, Distribution::Normal(0., 1.), device);
+    let fused = run(&layer, &x, &probe, true);
+    let composed = run(&layer, &x, &probe, false);
+    let names = [
+        "output",
+        "winners",
+        "input gradient",
+        "kernel gradient",
+        "bias gradient",
+    ];
+    for ((fused, composed), name) in fused.into_iter().zip(composed).zip(names) {
+        let (fused, composed) = (fused.into_data(), composed.into_data());
+        if name == "winners" {
+            fused.assert_eq(&composed, false);
+        } else {
+            fused.assert_approx_eq::<f32>(&composed, Tolerance::rel_abs(1e-4, 1e-5));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn fused_equals_composed_on_flex(case in case()) {
+        assert_fused_equals_composed(&case, &Device::flex().autodiff());
+    }
+
+    #[test]
+    fn fused_equals_composed_on_ndarray(case in case()) {
+        assert_fused_equals_composed(&case, &Device::ndarray().autodiff());
+    }
+}
+
+#[test]
+fn the_layer_takes_the_fused_path_on_the_cpu_backends_only() {
+    let f32_flex = Tensor::<1>::zeros([1], &Device::flex());
+    assert!(super::serves(&Device::flex().autodiff(), f32_flex.dtype()));
+    assert!(super::serves(&Device::ndarray(), f32_flex.dtype()));
+    assert!(!super::serves(&Device::flex(), burn::tensor::DType::F64));
+}
