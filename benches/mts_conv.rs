@@ -19,8 +19,12 @@
 //!
 //! ```text
 //! {"bench":"mts_conv","rows":[{"backend":"flex","scales":[0.5,1.0,2.0],"alignment":"stretch",
-//!   "allocator":"tuned","conv_fwd_ms":..,"mts_fwd_ms":..,"conv_step_ms":..,"mts_step_ms":..},..]}
+//!   "allocator":"tuned","conv_fwd_ms":..,"mts_fwd_ms":..,"conv_step_ms":..,"mts_step_ms":..},..],
+//!  "unit":[{"backend":"flex","allocator":"tuned","conv_step_ms":..,"unit_mts_step_ms":..},..]}
 //! ```
+//!
+//! `unit` times the Conv2d's own convolution as a unit-scale MTS layer (the fused CPU path with
+//! one branch), so that the MTS ratios can be read like for like.
 
 mod common;
 use common::{BenchArgs, allocator, compare, millis, ms};
@@ -86,6 +90,7 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     let mut rows = Vec::new();
+    let mut units = Vec::new();
     for (name, device) in backends() {
         if !args.selects(name) {
             continue;
@@ -100,6 +105,21 @@ fn main() {
             .with_padding(PaddingConfig2d::Same)
             .init(&train_device);
         let x_train = x.clone().to_device(&train_device);
+        // The same convolution as one unit-scale MTS branch: what the fused path costs for the
+        // work a Conv2d does, so the ratios below can be read like for like.
+        let unit = MtsConv2d::from_conv2d(conv_train.clone(), [1.0]).expect("a unit scale");
+        let (conv_step, unit_step) = compare(
+            &train_device,
+            reps,
+            || step_conv(&conv_train, &x_train),
+            || step_mts(&unit, &x_train),
+        );
+        units.push(serde_json::json!({
+            "backend": name,
+            "allocator": allocator,
+            "conv_step_ms": millis(conv_step),
+            "unit_mts_step_ms": millis(unit_step),
+        }));
         for scales in SCALE_SETS {
             for alignment in [BranchAlignment::Stretch, BranchAlignment::Centered] {
                 let layer = |device: &Device| {
@@ -145,6 +165,22 @@ fn main() {
             }
         }
     }
+    println!();
+    println!(
+        "| backend | Conv2d fwd+bwd ms | MtsConv2d scales [1] fwd+bwd ms (the same convolution) |"
+    );
+    println!("|---|---|---|");
+    for unit in &units {
+        println!(
+            "| {} | {} | {} |",
+            unit["backend"].as_str().unwrap_or_default(),
+            unit["conv_step_ms"],
+            unit["unit_mts_step_ms"]
+        );
+    }
     // Last line: the medians, for tools.
-    println!("{}", serde_json::json!({"bench": "mts_conv", "rows": rows}));
+    println!(
+        "{}",
+        serde_json::json!({"bench": "mts_conv", "rows": rows, "unit": units})
+    );
 }
