@@ -27,6 +27,7 @@ mod allocator;
 mod config;
 mod conv1d;
 mod error;
+mod fused_conv;
 mod geometry;
 mod kernel_resampling;
 #[cfg(feature = "cpu-kernels")]
@@ -42,6 +43,7 @@ pub use allocator::{AllocatorTuning, TOP_PAD_BYTES, mmapped_bytes, tune_allocato
 pub use config::{BranchAlignment, KernelSharing, MtsConv2dConfig};
 pub use conv1d::{MtsConv1d, MtsConv1dConfig};
 pub use error::{Axis, MAX_SCALED_KERNEL_LEN, MtsConfigError, ScaleUsageMismatch};
+pub use fused_conv::conv2d_fused;
 pub use kernel_resampling::{KernelResampling, resample_kernel_with};
 pub use layer::MtsConv2d;
 pub use resample::{resample_kernel, resize_axis};

@@ -204,14 +204,15 @@ impl ConvLayer {
         }
     }
 
-    /// Applies the convolution.
+    /// Applies the convolution. A standard layer runs through [`mts_core::conv2d_fused`], so on
+    /// the CPU backends both kinds train with the same kernels and compare like for like.
     ///
     /// # Shapes
     /// - `input`: `[batch, channels_in, time, freq]`
     /// - output: `[batch, channels_out, time_out, freq_out]`
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
         match self {
-            Self::Standard(conv) => conv.forward(input),
+            Self::Standard(conv) => mts_core::conv2d_fused(conv, input),
             Self::Mts(conv) => conv.forward(input),
         }
     }
@@ -223,7 +224,7 @@ impl ConvLayer {
     /// As [`forward`](Self::forward).
     pub fn forward_with_usage(&self, input: Tensor<4>) -> (Tensor<4>, Option<ScaleUsage>) {
         match self {
-            Self::Standard(conv) => (conv.forward(input), None),
+            Self::Standard(conv) => (mts_core::conv2d_fused(conv, input), None),
             Self::Mts(conv) => {
                 let (output, usage) = conv.forward_with_usage(input);
                 (output, Some(usage))

@@ -221,31 +221,81 @@ pub(crate) fn read(dir: &Path) -> Result<Option<CheckpointState>, TrainingError>
     Ok(Some(state))
 }
 
-/// Writes the files of epoch `state.epochs_done` and then `state` itself, and deletes the
-/// files of earlier checkpoints. `new_best` is written when this epoch set a new best.
-pub(crate) fn write(
+/// Writes each epoch's checkpoint on a background thread, so that the next epoch trains while
+/// the weights (gigabytes for the A-models on EMODB) go to disk. At most one write is in flight:
+/// a new one first waits for the previous, and [`finish`](Self::finish) waits for the last.
+/// A run killed during a write keeps the previous, complete checkpoint (each file is written
+/// under a fresh name, `state.json` last); an error of a background write is returned by the next call.
+#[derive(Default)]
+pub(crate) struct CheckpointWriter {
+    pending: Option<std::thread::JoinHandle<Result<(), TrainingError>>>,
+}
+
+impl CheckpointWriter {
+    /// Names this epoch's files in `state` and starts writing them and `state.json`.
+    pub(crate) fn write(
+        &mut self,
+        dir: &Path,
+        state: &mut CheckpointState,
+        model: &SerModel,
+        optimizer: &ModuleOptimizer,
+        new_best: Option<&SerModel>,
+    ) -> Result<(), TrainingError> {
+        self.finish()?;
+        name_files(state, new_best.is_some());
+        let (dir, state) = (dir.to_path_buf(), state.clone());
+        let (model, best) = (model.clone(), new_best.cloned());
+        let optimizer = optimizer.to_record();
+        self.pending = Some(std::thread::spawn(move || {
+            write_files(
+                &dir,
+                &state,
+                |tmp| model.save_file(tmp),
+                |tmp| optimizer.save(tmp),
+                best,
+            )
+        }));
+        Ok(())
+    }
+
+    /// Waits for the write in flight, if any, and returns its result.
+    pub(crate) fn finish(&mut self) -> Result<(), TrainingError> {
+        match self.pending.take() {
+            None => Ok(()),
+            Some(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        }
+    }
+}
+
+/// Points `state` at this epoch's file names (and at a new best-model file when there is one).
+fn name_files(state: &mut CheckpointState, new_best: bool) {
+    let epoch = state.epochs_done;
+    state.model_file = Some(format!("model-{epoch:04}.bpk"));
+    state.optimizer_file = Some(format!("optimizer-{epoch:04}.bpk"));
+    if new_best {
+        state.best_file = Some(format!("best-{epoch:04}.bpk"));
+    }
+}
+
+fn write_files(
     dir: &Path,
-    state: &mut CheckpointState,
-    model: &SerModel,
-    optimizer: &ModuleOptimizer,
-    new_best: Option<&SerModel>,
+    state: &CheckpointState,
+    save_model: impl FnOnce(&Path) -> Result<(), burn::store::RecordError>,
+    save_optimizer: impl FnOnce(&Path) -> Result<(), burn::store::RecordError>,
+    new_best: Option<SerModel>,
 ) -> Result<(), TrainingError> {
     fs::create_dir_all(dir).map_err(|source| TrainingError::Io {
         path: dir.to_path_buf(),
         source,
     })?;
-    let epoch = state.epochs_done;
-    let model_file = format!("model-{epoch:04}.bpk");
-    save_record(&dir.join(&model_file), |tmp| model.clone().save_file(tmp))?;
-    let optimizer_file = format!("optimizer-{epoch:04}.bpk");
-    save_record(&dir.join(&optimizer_file), |tmp| optimizer.save(tmp))?;
+    let file = |name: &Option<String>| dir.join(name.as_deref().expect("named by name_files"));
+    save_record(&file(&state.model_file), save_model)?;
+    save_record(&file(&state.optimizer_file), save_optimizer)?;
     if let Some(best) = new_best {
-        let best_file = format!("best-{epoch:04}.bpk");
-        save_record(&dir.join(&best_file), |tmp| best.clone().save_file(tmp))?;
-        state.best_file = Some(best_file);
+        save_record(&file(&state.best_file), |tmp| best.save_file(tmp))?;
     }
-    state.model_file = Some(model_file);
-    state.optimizer_file = Some(optimizer_file);
     let json =
         serde_json::to_vec_pretty(state).map_err(|err| TrainingError::InvalidCheckpoint {
             path: dir.join(STATE_FILE),

@@ -174,6 +174,7 @@ impl<'a> Trainer<'a> {
         }
         let evaluator = Evaluator::new(eval_device.clone()).with_batch_size(self.config.batch_size);
         let mut best_model = None;
+        let mut writer = checkpoint::CheckpointWriter::default();
         while stop.is_none() {
             let epoch = state.epochs_done + 1;
             let started = Instant::now();
@@ -200,7 +201,7 @@ impl<'a> Trainer<'a> {
             };
             stop = self.record_epoch(&mut state, summary.clone());
             if let Some(dir) = &self.checkpoint_dir {
-                checkpoint::write(dir, &mut state, &model, &optimizer, new_best.as_ref())?;
+                writer.write(dir, &mut state, &model, &optimizer, new_best.as_ref())?;
             }
             // With a checkpoint folder the best model lives there (read back at the end), which
             // keeps one copy of the weights out of memory; without one it is kept here.
@@ -213,6 +214,7 @@ impl<'a> Trainer<'a> {
                 stop = Some(StopReason::Interrupted);
             }
         }
+        writer.finish()?;
         let stop = stop.unwrap_or(StopReason::Interrupted);
         self.finish(state, best_model, model, stop, &eval_device)
     }
