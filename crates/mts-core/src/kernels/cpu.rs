@@ -100,6 +100,14 @@ pub(super) fn planes(batch: usize, geometry: &FusedGeometry, size: [usize; 2]) -
     }
 }
 
+/// The only branch, when there is one and it is already on the reference grid.
+fn lone_branch(geometry: &FusedGeometry) -> Option<&FusedBranch> {
+    match geometry.branches.as_slice() {
+        [branch] if branch.output == geometry.output => Some(branch),
+        _ => None,
+    }
+}
+
 /// The forward pass: every branch convolved by the backend, merged on the host.
 pub(super) fn conv_merge<B: Backend>(
     x: FloatTensor<B>,
@@ -109,6 +117,18 @@ pub(super) fn conv_merge<B: Backend>(
 ) -> (FloatTensor<B>, IntTensor<B>) {
     let device = x.device();
     let batch = x.shape().dims::<4>()[0];
+    if let Some(branch) = lone_branch(geometry) {
+        // One branch on the reference grid (a plain convolution): its output is the result.
+        let (input, options) = branch_input::<B>(x, branch, geometry);
+        let output = B::conv2d(
+            input,
+            branch_kernel::<B>(&kernels, geometry, 0),
+            Some(bias),
+            options,
+        );
+        let winners = B::int_zeros(output.shape(), &device, burn::tensor::IntDType::I32);
+        return (output, winners);
+    }
     let to = planes(batch, geometry, geometry.output);
     let outputs: Vec<Vec<f32>> = geometry
         .branches
@@ -163,21 +183,26 @@ pub(super) fn conv_merge_backward<B: Backend>(
     let batch = x_dims[0];
     let grad_shape = grad.shape();
     let grad_host = read::<B>(grad.clone());
-    let winners = try_read_sync(B::int_into_data(winners))
-        .expect("a CPU backend reads synchronously")
-        .expect("a CPU tensor can be read")
-        .convert::<i32>()
-        .try_into_vec::<i32>()
-        .expect("winners convert to i32");
     let x_host = wanted[1].then(|| read::<B>(x.clone()));
-    let from = planes(batch, geometry, geometry.output);
-
-    let branch_planes: Vec<Planes> = geometry
-        .branches
-        .iter()
-        .map(|branch| planes(batch, geometry, branch.output))
-        .collect();
-    let branch_grads = host::branch_gradients(&grad_host, &winners, from, &branch_planes);
+    let branch_grads = match lone_branch(geometry) {
+        // A plain convolution: the whole gradient is the branch's.
+        Some(_) => vec![grad_host],
+        None => {
+            let winners = try_read_sync(B::int_into_data(winners))
+                .expect("a CPU backend reads synchronously")
+                .expect("a CPU tensor can be read")
+                .convert::<i32>()
+                .try_into_vec::<i32>()
+                .expect("winners convert to i32");
+            let branch_planes: Vec<Planes> = geometry
+                .branches
+                .iter()
+                .map(|branch| planes(batch, geometry, branch.output))
+                .collect();
+            let from = planes(batch, geometry, geometry.output);
+            host::branch_gradients(&grad_host, &winners, from, &branch_planes)
+        }
+    };
     let mut x_grad: Option<FloatTensor<B>> = None;
     let mut kernel_grads = Vec::with_capacity(geometry.branches.len());
     for ((index, branch), branch_grad) in geometry.branches.iter().enumerate().zip(branch_grads) {

@@ -203,3 +203,63 @@ fn the_layer_takes_the_fused_path_on_the_cpu_backends_only() {
     assert!(super::serves(&Device::ndarray(), f32_flex.dtype()));
     assert!(!super::serves(&Device::flex(), burn::tensor::DType::F64));
 }
+
+/// A single unit-scale branch (what `conv2d_fused` runs) takes the plain-convolution shortcut:
+/// it equals burn's `Conv2d`, value and gradients, for padded, strided, dilated and grouped
+/// geometries on both CPU backends.
+#[test]
+fn conv2d_fused_equals_burns_conv2d_with_gradients() {
+    use burn::nn::conv::Conv2dConfig;
+    for device in [Device::flex().autodiff(), Device::ndarray().autodiff()] {
+        device.seed(3);
+        for (channels, kernel, stride, dilation, groups, padding) in [
+            ([1, 4], [5, 3], [1, 1], [1, 1], 1, PaddingConfig2d::Valid),
+            ([2, 4], [3, 3], [1, 1], [1, 1], 1, PaddingConfig2d::Same),
+            (
+                [2, 6],
+                [4, 2],
+                [2, 1],
+                [1, 2],
+                2,
+                PaddingConfig2d::Explicit(1, 0, 2, 1),
+            ),
+        ] {
+            let conv = Conv2dConfig::new(channels, kernel)
+                .with_stride(stride)
+                .with_dilation(dilation)
+                .with_groups(groups)
+                .with_padding(padding)
+                .init(&device);
+            let x = Tensor::<4>::random(
+                [2, channels[0], 14, 11],
+                Distribution::Normal(0., 1.),
+                &device,
+            );
+            let run = |fused: bool| {
+                let x = x.clone().require_grad();
+                let y = if fused {
+                    crate::conv2d_fused(&conv, x.clone())
+                } else {
+                    conv.forward(x.clone())
+                };
+                let probe = Tensor::<4>::ones(y.dims(), &device).cumsum(3);
+                let grads = (y.clone() * probe).sum().backward();
+                [
+                    y.detach().into_data(),
+                    x.grad(&grads).expect("x").into_data(),
+                    conv.weight.val().grad(&grads).expect("weight").into_data(),
+                    conv.bias
+                        .as_ref()
+                        .expect("bias")
+                        .val()
+                        .grad(&grads)
+                        .expect("bias")
+                        .into_data(),
+                ]
+            };
+            for (fused, plain) in run(true).into_iter().zip(run(false)) {
+                fused.assert_approx_eq::<f32>(&plain, Tolerance::rel_abs(1e-4, 1e-5));
+            }
+        }
+    }
+}
