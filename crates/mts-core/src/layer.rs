@@ -410,7 +410,8 @@ struct BranchPlan {
     size: [usize; 2],
     /// `(begin, end)` padding per axis; negative crops.
     pad: [Pad; 2],
-    /// Output length `[time, freq]` on the branch's own grid.
+    /// Output length `[time, freq]` on the branch's own grid (read by the fused path only).
+    #[cfg_attr(not(feature = "cpu-kernels"), allow(dead_code))]
     output: [usize; 2],
 }
 
