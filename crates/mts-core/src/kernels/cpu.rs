@@ -92,11 +92,20 @@ pub(super) fn branch_input<B: Backend>(
     (cropped, options)
 }
 
-/// The planes of a `[batch, out, rows, cols]` tensor of `size`.
+/// The planes of a `[batch, out, rows, cols]` tensor of `size`, as the host kernels walk them.
+/// When every grid of the layer is one bin wide (an `MtsConv1d`), a `[time, 1]` plane is the
+/// same memory as a `[1, time]` one, and the kernels' per-row work runs once per plane instead
+/// of once per frame; the arithmetic is the same (the frequency resize is the identity).
 pub(super) fn planes(batch: usize, geometry: &FusedGeometry, size: [usize; 2]) -> Planes {
+    let one_bin_wide =
+        geometry.output[1] == 1 && geometry.branches.iter().all(|b| b.output[1] == 1);
     Planes {
         planes: batch * geometry.branches[0].kernel[0],
-        size,
+        size: if one_bin_wide {
+            [size[1], size[0]]
+        } else {
+            size
+        },
     }
 }
 
@@ -148,12 +157,8 @@ pub(super) fn conv_merge<B: Backend>(
     let mut best = vec![0f32; to.planes * to.size[0] * to.size[1]];
     let mut winners = vec![0i32; best.len()];
     host::merge_branches(&mut best, &mut winners, &views, to);
-    let shape = [
-        batch,
-        geometry.branches[0].kernel[0],
-        to.size[0],
-        to.size[1],
-    ];
+    let [rows, cols] = geometry.output;
+    let shape = [batch, geometry.branches[0].kernel[0], rows, cols];
     (
         B::float_from_data(TensorData::new(best, shape), &device),
         B::int_from_data(TensorData::new(winners, shape), &device),
@@ -210,8 +215,12 @@ pub(super) fn conv_merge_backward<B: Backend>(
         let (input, options) = branch_input::<B>(x.clone(), branch, geometry);
         let kernel = branch_kernel::<B>(&kernels, geometry, index);
         if wanted[1] {
-            let direct =
-                geometry.stride == [1, 1] && geometry.dilation == [1, 1] && geometry.groups == 1;
+            // The direct kernel vectorises along the output's frequency axis: it needs rows of
+            // a few SIMD widths (an MtsConv1d's rows are one wide: burn's gradient there).
+            let direct = geometry.stride == [1, 1]
+                && geometry.dilation == [1, 1]
+                && geometry.groups == 1
+                && branch.output[1] >= host::DIRECT_MIN_WIDTH;
             let grad_w = if direct {
                 let x_planes = Planes {
                     planes: batch * x_dims[1],

@@ -319,6 +319,10 @@ impl WeightGradShape {
 }
 
 const LANES: usize = 8;
+
+/// The narrowest output (frequency bins) [`weight_gradient`] is used for: below two vectors a
+/// row is mostly its scalar tail, and burn's gradient (a GEMM) wins (`MtsConv1d`: 30x).
+pub(crate) const DIRECT_MIN_WIDTH: usize = 2 * LANES;
 type Lanes = [f32; LANES];
 
 /// `dW[o, i, t, f] = sum_{b, p, q} dy[b, o, p, q] * x[b, i, p + t, q + f]`: the kernel

@@ -263,3 +263,29 @@ fn conv2d_fused_equals_burns_conv2d_with_gradients() {
         }
     }
 }
+
+/// One-bin-wide grids (what `MtsConv1d` runs) are walked as `[1, time]` planes; same results.
+#[test]
+fn fused_equals_composed_on_one_bin_wide_grids() {
+    for (alignment, padding) in [
+        (BranchAlignment::Stretch, PaddingConfig2d::Valid),
+        (BranchAlignment::Stretch, PaddingConfig2d::Same),
+        (BranchAlignment::Centered, PaddingConfig2d::Valid),
+    ] {
+        let case = Case {
+            batch: 2,
+            channels: [3, 4],
+            kernel: [5, 1],
+            input: [30, 1],
+            scales: vec![Scale::time(0.5), Scale::time(1.0), Scale::time(2.0)],
+            stride: [1, 1],
+            dilation: [1, 1],
+            padding,
+            sharing: KernelSharing::Shared,
+            alignment,
+            bias: true,
+            seed: 11,
+        };
+        assert_fused_equals_composed(&case, &Device::flex().autodiff());
+    }
+}
