@@ -330,6 +330,30 @@ type Lanes = [f32; LANES];
 /// One task per batch item, summed at the end (in batch order, so the result does not depend
 /// on the thread count).
 pub(crate) fn weight_gradient(x: &[f32], grad: &[f32], shape: WeightGradShape) -> Vec<f32> {
+    let q = shape.output()[1];
+    let tail = q % LANES;
+    if tail != 0 && tail * 16 > q {
+        // A scalar tail of more than 1/16 of each row: pad rows with zeros to whole vectors
+        // (zeros add nothing to the sums) rather than run it.
+        let extra = LANES - tail;
+        let x_planes = Planes {
+            planes: shape.batch * shape.channels_in,
+            size: shape.input,
+        };
+        let (x, _) = pad_planes(x, x_planes, [(0, 0), (0, extra as i64)]);
+        let g_planes = Planes {
+            planes: shape.batch * shape.channels_out,
+            size: shape.output(),
+        };
+        let (grad, _) = pad_planes(grad, g_planes, [(0, 0), (0, extra as i64)]);
+        let input = [shape.input[0], shape.input[1] + extra];
+        return weight_gradient_whole_vectors(&x, &grad, WeightGradShape { input, ..shape });
+    }
+    weight_gradient_whole_vectors(x, grad, shape)
+}
+
+/// [`weight_gradient`] as computed, with whatever scalar tail the rows have.
+fn weight_gradient_whole_vectors(x: &[f32], grad: &[f32], shape: WeightGradShape) -> Vec<f32> {
     let [rows, cols] = shape.input;
     let [p, q] = shape.output();
     let x_item = shape.channels_in * rows * cols;
