@@ -173,8 +173,7 @@ pub(super) struct Gradients<B: Backend> {
 }
 
 /// The backward pass: the merged gradient sent to each branch's winners (through the resize),
-/// then each branch's kernel gradient (direct kernel for stride 1, dilation 1, no groups; the
-/// backend's otherwise) and, if asked, the input gradient.
+/// then each branch's kernel gradient and, if asked, the input gradient.
 pub(super) fn conv_merge_backward<B: Backend>(
     x: FloatTensor<B>,
     kernels: FloatTensor<B>,
@@ -185,88 +184,124 @@ pub(super) fn conv_merge_backward<B: Backend>(
 ) -> Gradients<B> {
     let device = x.device();
     let x_dims = x.shape().dims::<4>();
-    let batch = x_dims[0];
-    let grad_shape = grad.shape();
-    let grad_host = read::<B>(grad.clone());
     let x_host = wanted[1].then(|| read::<B>(x.clone()));
-    let branch_grads = match lone_branch(geometry) {
-        // A plain convolution: the whole gradient is the branch's.
-        Some(_) => vec![grad_host],
-        None => {
-            let winners = try_read_sync(B::int_into_data(winners))
-                .expect("a CPU backend reads synchronously")
-                .expect("a CPU tensor can be read")
-                .convert::<i32>()
-                .try_into_vec::<i32>()
-                .expect("winners convert to i32");
-            let branch_planes: Vec<Planes> = geometry
-                .branches
-                .iter()
-                .map(|branch| planes(batch, geometry, branch.output))
-                .collect();
-            let from = planes(batch, geometry, geometry.output);
-            host::branch_gradients(&grad_host, &winners, from, &branch_planes)
-        }
-    };
+    let branch_grads = branch_gradients::<B>(read::<B>(grad.clone()), winners, geometry, x_dims[0]);
     let mut x_grad: Option<FloatTensor<B>> = None;
     let mut kernel_grads = Vec::with_capacity(geometry.branches.len());
     for ((index, branch), branch_grad) in geometry.branches.iter().enumerate().zip(branch_grads) {
-        let branch_shape = [batch, branch.kernel[0], branch.output[0], branch.output[1]];
         let (input, options) = branch_input::<B>(x.clone(), branch, geometry);
         let kernel = branch_kernel::<B>(&kernels, geometry, index);
-        if wanted[1] {
-            // The direct kernel vectorises along the output's frequency axis: it needs rows of
-            // a few SIMD widths (an MtsConv1d's rows are one wide: burn's gradient there).
-            let direct = geometry.stride == [1, 1]
-                && geometry.dilation == [1, 1]
-                && geometry.groups == 1
-                && branch.output[1] >= host::DIRECT_MIN_WIDTH;
-            let grad_w = if direct {
-                let x_planes = Planes {
-                    planes: batch * x_dims[1],
-                    size: [x_dims[2], x_dims[3]],
-                };
-                let (padded, padded_planes) =
-                    host::pad_planes(x_host.as_ref().expect("read above"), x_planes, branch.pad);
-                let shape = WeightGradShape {
-                    batch,
-                    channels_in: x_dims[1],
-                    channels_out: branch.kernel[0],
-                    input: padded_planes.size,
-                    kernel: [branch.kernel[2], branch.kernel[3]],
-                };
-                let flat = host::weight_gradient(&padded, &branch_grad, shape);
-                B::float_from_data(TensorData::new(flat, [branch.kernel_len()]), &device)
-            } else {
-                let g =
-                    B::float_from_data(TensorData::new(branch_grad.clone(), branch_shape), &device);
-                let w =
-                    B::conv2d_weight_backward(input.clone(), kernel.clone(), g, options.clone());
-                B::float_reshape(w, Shape::new([branch.kernel_len()]))
-            };
+        if let Some(x_host) = &x_host {
+            let host_input = (x_host.as_slice(), x_dims);
+            let grad_w = kernel_gradient::<B>(
+                host_input,
+                (&input, &kernel, &options),
+                branch,
+                &branch_grad,
+                geometry,
+            );
             kernel_grads.push(grad_w);
         }
         if wanted[0] {
-            let g = B::float_from_data(TensorData::new(branch_grad, branch_shape), &device);
-            let dx = B::conv2d_x_backward(input, kernel, g, options);
-            let dx = uncrop::<B>(dx, branch, x_dims);
+            let shape = [
+                x_dims[0],
+                branch.kernel[0],
+                branch.output[0],
+                branch.output[1],
+            ];
+            let g = B::float_from_data(TensorData::new(branch_grad, shape), &device);
+            let dx = uncrop::<B>(
+                B::conv2d_x_backward(input, kernel, g, options),
+                branch,
+                x_dims,
+            );
             x_grad = Some(match x_grad {
                 None => dx,
                 Some(sum) => B::float_add(sum, dx),
             });
         }
     }
-    let bias = wanted[2].then(|| {
-        let [b, o, p, q] = grad_shape.dims::<4>();
-        let per_channel =
-            B::float_reshape(B::float_swap_dims(grad, 0, 1), Shape::new([o, b * p * q]));
-        B::float_reshape(B::float_sum_dim(per_channel, 1), Shape::new([o]))
-    });
     Gradients {
         x: x_grad,
         kernels: wanted[1].then(|| B::float_cat(kernel_grads, 0)),
-        bias,
+        bias: wanted[2].then(|| bias_gradient::<B>(grad)),
     }
+}
+
+/// The gradient each branch receives on its own grid, as host memory, in branch order.
+fn branch_gradients<B: Backend>(
+    grad: Vec<f32>,
+    winners: IntTensor<B>,
+    geometry: &FusedGeometry,
+    batch: usize,
+) -> Vec<Vec<f32>> {
+    if lone_branch(geometry).is_some() {
+        // A plain convolution: the whole gradient is the branch's.
+        return vec![grad];
+    }
+    let winners = try_read_sync(B::int_into_data(winners))
+        .expect("a CPU backend reads synchronously")
+        .expect("a CPU tensor can be read")
+        .convert::<i32>()
+        .try_into_vec::<i32>()
+        .expect("winners convert to i32");
+    let branch_planes: Vec<Planes> = geometry
+        .branches
+        .iter()
+        .map(|branch| planes(batch, geometry, branch.output))
+        .collect();
+    let from = planes(batch, geometry, geometry.output);
+    host::branch_gradients(&grad, &winners, from, &branch_planes)
+}
+
+/// One branch's kernel gradient, flattened: the direct kernel (`host::weight_gradient`) for
+/// stride 1, dilation 1, no groups and outputs at least `DIRECT_MIN_WIDTH` bins wide (it
+/// vectorises along frequency; an `MtsConv1d`'s rows are one bin wide), burn's otherwise.
+fn kernel_gradient<B: Backend>(
+    (x_host, x_dims): (&[f32], [usize; 4]),
+    (input, kernel, options): (&FloatTensor<B>, &FloatTensor<B>, &ConvOptions<2>),
+    branch: &FusedBranch,
+    branch_grad: &[f32],
+    geometry: &FusedGeometry,
+) -> FloatTensor<B> {
+    let device = input.device();
+    let direct = geometry.stride == [1, 1]
+        && geometry.dilation == [1, 1]
+        && geometry.groups == 1
+        && branch.output[1] >= host::DIRECT_MIN_WIDTH;
+    if !direct {
+        let shape = [
+            x_dims[0],
+            branch.kernel[0],
+            branch.output[0],
+            branch.output[1],
+        ];
+        let g = B::float_from_data(TensorData::new(branch_grad.to_vec(), shape), &device);
+        let w = B::conv2d_weight_backward(input.clone(), kernel.clone(), g, options.clone());
+        return B::float_reshape(w, Shape::new([branch.kernel_len()]));
+    }
+    let x_planes = Planes {
+        planes: x_dims[0] * x_dims[1],
+        size: [x_dims[2], x_dims[3]],
+    };
+    let (padded, padded_planes) = host::pad_planes(x_host, x_planes, branch.pad);
+    let shape = WeightGradShape {
+        batch: x_dims[0],
+        channels_in: x_dims[1],
+        channels_out: branch.kernel[0],
+        input: padded_planes.size,
+        kernel: [branch.kernel[2], branch.kernel[3]],
+    };
+    let flat = host::weight_gradient(&padded, branch_grad, shape);
+    B::float_from_data(TensorData::new(flat, [branch.kernel_len()]), &device)
+}
+
+/// The bias gradient: the merged gradient summed per output channel (every output element
+/// holds the bias once, whichever branch won, and a resize keeps constants).
+fn bias_gradient<B: Backend>(grad: FloatTensor<B>) -> FloatTensor<B> {
+    let [b, o, p, q] = grad.shape().dims::<4>();
+    let per_channel = B::float_reshape(B::float_swap_dims(grad, 0, 1), Shape::new([o, b * p * q]));
+    B::float_reshape(B::float_sum_dim(per_channel, 1), Shape::new([o]))
 }
 
 /// The gradient of a cropped input put back in place (zeros over the cropped frames).
