@@ -26,7 +26,11 @@ fn documented_commands() -> Vec<(String, String)> {
     let mut commands = Vec::new();
     for file in files {
         let text = std::fs::read_to_string(&file).expect("a readable doc");
-        let name = file.strip_prefix(&root).unwrap_or(&file).display().to_string();
+        let name = file
+            .strip_prefix(&root)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
         let mut in_shell = false;
         let mut pending = String::new();
         for line in text.lines() {
@@ -70,9 +74,12 @@ fn documented_mts_commands_parse() {
         let words = words(&command);
         let args: Vec<&str> = match words.as_slice() {
             ["mts", args @ ..] => args.to_vec(),
-            ["cargo", "run", rest @ ..] if rest.contains(&"mts-cli") => {
-                rest.iter().skip_while(|&&w| w != "--").skip(1).copied().collect()
-            }
+            ["cargo", "run", rest @ ..] if rest.contains(&"mts-cli") => rest
+                .iter()
+                .skip_while(|&&w| w != "--")
+                .skip(1)
+                .copied()
+                .collect(),
             _ => continue,
         };
         let output = Command::new(env!("CARGO_BIN_EXE_mts"))
@@ -87,7 +94,10 @@ fn documented_mts_commands_parse() {
         );
         checked += 1;
     }
-    assert!(checked >= 8, "only {checked} mts commands found in the docs");
+    assert!(
+        checked >= 8,
+        "only {checked} mts commands found in the docs"
+    );
 }
 
 #[test]
@@ -109,7 +119,9 @@ fn documented_cargo_targets_and_scripts_exist() {
                 "{file}: `{command}` names {flag} {name}, which does not exist"
             );
         }
-        let script = words.iter().find(|w| w.ends_with(".sh") || w.ends_with(".py"));
+        let script = words
+            .iter()
+            .find(|w| w.ends_with(".sh") || w.ends_with(".py"));
         // `../shared/...` lies beside the clone, where the data and references are kept.
         if let Some(script) = script.filter(|s| !s.starts_with("../")) {
             assert!(

@@ -33,11 +33,18 @@ fn same_padding(kernel: usize, stride: usize, size_in: usize) -> (usize, usize) 
     (total / 2, total - total / 2)
 }
 
-/// Output length of a convolution along one axis, or `None` when the (padded) input is shorter
-/// than the dilated kernel.
-pub(crate) fn conv_output_len(
+/// Output length of a convolution along one axis: `input` frames with `pad = (begin, end)`
+/// frames added (negative values crop), a kernel of `kernel` taps, `stride` and `dilation`;
+/// `None` when the (padded) input is shorter than the dilated kernel.
+///
+/// ```
+/// assert_eq!(mts_core::conv_output_len(401, (0, 0), 10, 1, 1), Some(392));
+/// assert_eq!(mts_core::conv_output_len(401, (4, 5), 10, 2, 1), Some(201));
+/// assert_eq!(mts_core::conv_output_len(8, (0, 0), 10, 1, 1), None);
+/// ```
+pub fn conv_output_len(
     input: usize,
-    pad: Pad,
+    pad: (i64, i64),
     kernel: usize,
     stride: usize,
     dilation: usize,

@@ -44,6 +44,7 @@ pub use config::{BranchAlignment, KernelSharing, MtsConv2dConfig};
 pub use conv1d::{MtsConv1d, MtsConv1dConfig};
 pub use error::{Axis, MAX_SCALED_KERNEL_LEN, MtsConfigError, ScaleUsageMismatch};
 pub use fused_conv::conv2d_fused;
+pub use geometry::conv_output_len;
 pub use kernel_resampling::{KernelResampling, resample_kernel_with};
 pub use layer::MtsConv2d;
 pub use resample::{resample_kernel, resize_axis};

@@ -115,19 +115,23 @@ impl ConvGeometry {
         input: [usize; 2],
         longest_kernel: [usize; 2],
     ) -> Result<[usize; 2], ModelConfigError> {
-        for axis in 0..2 {
-            if input[axis] + 2 * self.padding[axis] < longest_kernel[axis] {
-                return Err(ModelConfigError::InputTooSmall {
-                    layer,
-                    input,
-                    kernel: longest_kernel,
-                    padding: self.padding,
-                });
-            }
+        let len = |a: usize, kernel: [usize; 2]| {
+            let pad = self.padding[a] as i64;
+            mts_core::conv_output_len(input[a], (pad, pad), kernel[a], self.stride[a], 1)
+        };
+        let too_small = ModelConfigError::InputTooSmall {
+            layer,
+            input,
+            kernel: longest_kernel,
+            padding: self.padding,
+        };
+        if (0..2).any(|a| len(a, longest_kernel).is_none()) {
+            return Err(too_small);
         }
-        Ok(core::array::from_fn(|a| {
-            (input[a] + 2 * self.padding[a] - self.kernel[a]) / self.stride[a] + 1
-        }))
+        match (len(0, self.kernel), len(1, self.kernel)) {
+            (Some(time), Some(freq)) => Ok([time, freq]),
+            _ => Err(too_small),
+        }
     }
 
     fn padding_config(&self) -> PaddingConfig2d {
