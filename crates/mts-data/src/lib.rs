@@ -41,6 +41,7 @@
 //! # }
 //! ```
 
+pub mod atomic;
 pub mod batcher;
 pub mod cache;
 pub mod corpus;

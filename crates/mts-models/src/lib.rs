@@ -27,7 +27,6 @@
 //! ```
 
 mod alexnet;
-mod atomic;
 mod conv;
 mod data;
 mod error;
@@ -41,12 +40,14 @@ mod two_conv;
 mod wilcoxon;
 
 pub use alexnet::{AlexNet, AlexNetConfig};
-pub use atomic::{write_file as write_atomically, write_file_with as write_atomically_with};
 pub use conv::{ConvKind, ConvLayer};
 pub use data::{DataError, InMemorySet, LabeledSpectrogram, SpectrogramSet};
 pub use error::ModelConfigError;
 pub use evaluate::{Evaluation, Evaluator, LayerUsage, SplitMetrics};
 pub use metrics::{ConfusionMatrix, MetricSummary};
+pub use mts_data::atomic::{
+    write_file as write_atomically, write_file_with as write_atomically_with,
+};
 pub use one_conv::{CnnOneConv, CnnOneConvConfig};
 pub use ser_model::{Architecture, SerModel, SerModelConfig, UnknownArchitecture};
 pub use store::{

@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
-use crate::atomic;
 use crate::error::ModelConfigError;
 use crate::ser_model::{SerModel, SerModelConfig};
+use mts_data::atomic;
 
 /// The `format` field of a model folder's `config.json`.
 pub const MODEL_FORMAT: &str = "mts-model";

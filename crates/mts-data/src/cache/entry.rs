@@ -4,9 +4,6 @@
 //! (u64), file content hash (u128), frames (u32), bins (u32), `frames × bins` f32 values
 //! row-major, then XXH3-64 of everything before it (u64).
 
-use std::io::Write;
-use std::path::Path;
-
 use mts_audio::Spectrogram;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -96,19 +93,6 @@ pub(crate) fn decode(
         .map(|c| f32::from_le_bytes(le(c, 0)))
         .collect();
     Spectrogram::new(data, frames, bins).map_err(|_| EntryProblem::Corrupt("bad shape"))
-}
-
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, renamed over
-/// `path` once complete, so readers never see a partial entry.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .ok_or_else(|| std::io::Error::other("cache entry path has no folder"))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_data()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -132,7 +132,7 @@ impl FeatureCache {
         if let Some(dir) = entry_path.parent() {
             std::fs::create_dir_all(dir).map_err(write_error)?;
         }
-        entry::write_atomic(&entry_path, &entry::encode(fingerprint, file, &spectrogram))
+        crate::atomic::write_file(&entry_path, &entry::encode(fingerprint, file, &spectrogram))
             .map_err(write_error)?;
         Ok((spectrogram, outcome))
     }

@@ -13,11 +13,11 @@ use burn::optim::ModuleOptimizer;
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-use crate::atomic;
 use crate::ser_model::{SerModel, SerModelConfig};
 use crate::training::config::TrainingConfig;
 use crate::training::error::TrainingError;
 use crate::training::progress::EpochSummary;
+use mts_data::atomic;
 
 /// The name of the checkpoint's description file.
 pub(crate) const STATE_FILE: &str = "state.json";

@@ -60,7 +60,7 @@ pub fn write_file_with<E: From<io::Error>>(
 /// An existing `target` is replaced only when `may_replace` accepts it (e.g. it is an empty
 /// folder or one this crate wrote); otherwise `refuse` gives the error. On error nothing is left
 /// behind and `target` is untouched.
-pub(crate) fn write_dir<E: From<io::Error>>(
+pub fn write_dir<E: From<io::Error>>(
     target: &Path,
     may_replace: impl FnOnce(&Path) -> Result<(), E>,
     fill: impl FnOnce(&Path) -> Result<(), E>,
