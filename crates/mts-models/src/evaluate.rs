@@ -9,6 +9,7 @@ use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::Device;
 use burn::tensor::activation::softmax;
 use mts_core::ScaleUsage;
+use mts_data::pooling::UtterancePooling;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{DataError, SpectrogramSet, batch, check_set};
@@ -256,8 +257,10 @@ fn pool_utterances(
     if (0..data.len()).all(|i| data.utterance(i).is_none()) {
         return Ok(None);
     }
+    // Each utterance gets a slot in order of first appearance; the means are mts-data's.
     let mut slots: HashMap<String, usize> = HashMap::new();
-    let mut pooled: Vec<(usize, Vec<f64>, usize)> = Vec::new();
+    let mut labels: Vec<usize> = Vec::new();
+    let mut pooling = UtterancePooling::new();
     for (index, probs) in probabilities.iter().enumerate() {
         let key = match data.utterance(index) {
             Some(id) => format!("u:{id}"),
@@ -265,29 +268,26 @@ fn pool_utterances(
         };
         let label = data.label(index);
         let slot = *slots.entry(key).or_insert_with(|| {
-            pooled.push((label, vec![0.0; probs.len()], 0));
-            pooled.len() - 1
+            labels.push(label);
+            labels.len() - 1
         });
-        let (first, sums, count) = &mut pooled[slot];
-        if *first != label {
+        if labels[slot] != label {
             return Err(DataError::MixedUtteranceLabels {
                 utterance: data.utterance(index).unwrap_or_default().to_string(),
-                first: *first,
+                first: labels[slot],
                 other: label,
             });
         }
-        for (sum, &p) in sums.iter_mut().zip(probs) {
-            *sum += f64::from(p);
-        }
-        *count += 1;
+        pooling
+            .add(slot, probs)
+            .expect("one model's probability rows all have its number of classes");
     }
     Ok(Some(
-        pooled
-            .into_iter()
-            .map(|(label, sums, count)| {
-                let mean = sums.iter().map(|s| (s / count as f64) as f32).collect();
-                (label, mean)
-            })
+        pooling
+            .mean_scores()
+            .into_values()
+            .zip(labels)
+            .map(|(mean, label)| (label, mean))
             .collect(),
     ))
 }
