@@ -16,7 +16,9 @@
 //!    windows with a 2 s hop that keep their utterance id ([`Segmenter`]).
 //! 5. **Normalise** with statistics fitted on the training split only ([`Normalizer`], global
 //!    or per bin, saved as JSON beside the model).
-//! 6. **Batch** into a Burn `Tensor<4>` `[batch, 1, time, freq]` ([`to_batch_tensor`]).
+//!
+//! The crate is signal processing only (no Burn): tensors are made where batches are, by
+//! `mts-data`'s `SpectrogramBatcher` (`[batch, 1, time, freq]`).
 //!
 //! [`FeatureExtractor`] chains steps 1–3 for one thread; [`extract_all`] runs it over many files
 //! on every core.
@@ -31,16 +33,12 @@
 //! let train = LengthPolicy::PadToLongest.apply(&config, &train)?;
 //! let normalizer = Normalizer::fit(NormalizerMode::Global, &train)?;
 //! normalizer.save("normalizer.json")?;
-//! let batch = mts_audio::to_batch_tensor(
-//!     &train.iter().map(|s| normalizer.normalized(s)).collect::<Result<Vec<_>, _>>()?,
-//!     &burn::tensor::Device::flex(),
-//! )?;
-//! assert_eq!(batch.dims()[3], 161);
+//! let train = train.iter().map(|s| normalizer.normalized(s)).collect::<Result<Vec<_>, _>>()?;
+//! assert!(train.iter().all(|s| s.shape() == train[0].shape() && s.bins() == 161));
 //! # Ok(())
 //! # }
 //! ```
 
-mod batch;
 mod config;
 mod decode;
 mod error;
@@ -54,7 +52,6 @@ mod stft;
 mod wav_header;
 mod waveform;
 
-pub use batch::to_batch_tensor;
 pub use config::{PadMode, SpectrogramConfig};
 pub use decode::{
     MAX_CHANNELS, MAX_SAMPLE_MAGNITUDE, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, decode_bytes, decode_file,
