@@ -16,8 +16,8 @@ use crate::args::{
 use crate::grid::{self, GridOptions, GridSpec, Shard};
 use crate::plot::{ConfusionPlot, ScaleUsagePlot, write_png_and_svg};
 use crate::{
-    CliError, Comparison, DataSource, Experiment, ModelFeatures, SplitSet, csv_table,
-    markdown_table, predict_files, run_comparison, run_experiment, write_comparison_figures,
+    CliError, Comparison, DataSource, Experiment, ModelFeatures, csv_table, markdown_table,
+    predict_files, run_comparison, run_experiment, write_comparison_figures,
 };
 
 /// Runs a parsed command line.
@@ -310,7 +310,7 @@ fn eval(args: EvalArgs) -> Result<(), CliError> {
     };
     let prepared = data.features.fold_data(fold, &preparation)?;
     let names = data.utterance_ids();
-    let test = SplitSet::new(&prepared.test, model.input_size(), &names);
+    let test = mts_models::SplitSet::new(&prepared.test, model.input_size(), &names);
     let evaluation = Evaluator::new(device)
         .with_class_names(data.class_names())
         .evaluate(&model, &test)?;

@@ -11,7 +11,9 @@ use mts_models::{
 };
 use serde::Serialize;
 
-use crate::{CliError, LoadedData, ModelFeatures, SplitSet};
+use mts_models::SplitSet;
+
+use crate::{CliError, LoadedData, ModelFeatures};
 
 /// What to train.
 #[derive(Debug, Clone, Serialize)]

@@ -17,7 +17,6 @@ pub mod plot;
 mod predict;
 mod process_env;
 mod source;
-mod split_set;
 
 pub use commands::run;
 pub use compare::{
@@ -32,4 +31,3 @@ pub use model_features::ModelFeatures;
 pub use predict::{Prediction, predict_files};
 pub use process_env::{process_settings, reexec_with_process_settings};
 pub use source::{DataSource, LoadedData};
-pub use split_set::SplitSet;

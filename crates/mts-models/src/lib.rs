@@ -34,6 +34,7 @@ mod evaluate;
 mod metrics;
 mod one_conv;
 mod ser_model;
+mod split_set;
 mod store;
 mod training;
 mod two_conv;
@@ -50,6 +51,7 @@ pub use mts_data::atomic::{
 };
 pub use one_conv::{CnnOneConv, CnnOneConvConfig};
 pub use ser_model::{Architecture, SerModel, SerModelConfig, UnknownArchitecture};
+pub use split_set::SplitSet;
 pub use store::{
     CONFIG_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, ModelCard, ModelStoreError, WEIGHTS_FILE,
     load_model, read_config, save_model,

@@ -1,9 +1,9 @@
-//! One split of a fold, seen by the trainer and evaluator of `mts-models`.
+//! One split of a fold prepared by `mts-data`, as the trainer and evaluator read it.
 
 use std::borrow::Cow;
 
+use crate::data::SpectrogramSet;
 use mts_data::SpectrogramDataset;
-use mts_models::SpectrogramSet;
 
 /// A [`SpectrogramDataset`] (normalised, equal-length items) as a [`SpectrogramSet`], with the
 /// utterance ids of its items for per-utterance pooling.
@@ -59,5 +59,33 @@ impl SpectrogramSet for SplitSet<'_> {
 
     fn utterance(&self, index: usize) -> Option<&str> {
         Some(&self.utterance_ids[index])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use mts_data::SpectrogramItem;
+
+    use super::*;
+
+    #[test]
+    fn items_read_through_with_their_utterance_names() {
+        let item = |values: Vec<f32>, label, utterance| SpectrogramItem {
+            spectrogram: mts_audio::Spectrogram::new(values, 2, 2).expect("2x2"),
+            label,
+            utterance,
+            segment: 0,
+        };
+        let data = SpectrogramDataset::new(vec![
+            item(vec![1.0, 2.0, 3.0, 4.0], 3, 0),
+            item(vec![5.0, 6.0, 7.0, 8.0], 1, 7),
+        ]);
+        let set = SplitSet::new(&data, [2, 2], &["03a01Fa".to_string()]);
+        assert_eq!((set.len(), set.input_size()), (2, [2, 2]));
+        assert_eq!(&*set.features(1), &[5.0, 6.0, 7.0, 8.0]);
+        assert_eq!((set.label(0), set.label(1)), (3, 1));
+        // Utterance 7 has no name: it gets a stable made-up one.
+        assert_eq!(set.utterance(0), Some("03a01Fa"));
+        assert_eq!(set.utterance(1), Some("utterance-7"));
     }
 }
