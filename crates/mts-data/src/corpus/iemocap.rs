@@ -146,109 +146,21 @@ fn load_session(
     utterances: &mut Vec<Utterance>,
     rejected: &mut Vec<RejectedFile>,
 ) -> Result<(), CorpusError> {
-    // Audio files by utterance id.
     let wav_dir = dir.join("sentences").join("wav");
-    let mut audio: BTreeMap<String, PathBuf> = BTreeMap::new();
-    if wav_dir.is_dir() {
-        for path in scan::walk(&wav_dir)? {
-            match scan::check_audio_file(&path)
-                .and_then(|()| scan::stem(&path, ID_SCHEME).map(str::to_owned))
-            {
-                Ok(id) => {
-                    audio.insert(id, path);
-                }
-                Err(reason) => rejected.push(RejectedFile { path, reason }),
-            }
-        }
-    }
-    // Annotations: the .txt files directly in EmoEvaluation (not its sub-folders).
-    let eval_dir = dir.join("dialog").join("EmoEvaluation");
-    let mut annotated: BTreeMap<String, (Annotation, PathBuf)> = BTreeMap::new();
-    if eval_dir.is_dir() {
-        let entries = std::fs::read_dir(&eval_dir).map_err(|source| CorpusError::Io {
-            path: eval_dir.clone(),
-            source,
-        })?;
-        let mut files: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "txt"))
-            .collect();
-        files.sort();
-        for file in files {
-            let text = match std::fs::read_to_string(&file) {
-                Ok(t) => t,
-                Err(e) => {
-                    rejected.push(RejectedFile {
-                        path: file,
-                        reason: RejectReason::Unreadable(e.to_string()),
-                    });
-                    continue;
-                }
-            };
-            for (i, line) in text.lines().enumerate() {
-                if !line.starts_with('[') {
-                    continue;
-                }
-                match parse_line(line) {
-                    Ok(a) => {
-                        annotated.insert(a.id.clone(), (a, file.clone()));
-                    }
-                    Err(detail) => rejected.push(RejectedFile {
-                        path: file.clone(),
-                        reason: RejectReason::BadAnnotation {
-                            line: i + 1,
-                            detail,
-                        },
-                    }),
-                }
-            }
-        }
-    }
+    let mut audio = audio_files(&wav_dir, rejected)?;
+    let annotated = annotations(&dir.join("dialog").join("EmoEvaluation"), rejected)?;
     for (id, (annotation, file)) in annotated {
         let audio_path = audio.remove(&id);
-        let path = audio_path.clone().unwrap_or_else(|| file.clone());
-        let result = parse_id(&id).and_then(|(id_session, dialog, gender)| {
-            if id_session != session {
-                return Err(RejectReason::FolderMismatch {
-                    folder: format!("Session{session}"),
-                    detail: format!("the utterance id says session {id_session}"),
-                });
-            }
-            let emotion = emotion(&annotation.code).ok_or_else(|| {
-                RejectReason::Excluded(format!(
-                    "label {:?} is not one of neu, ang, hap, exc, sad",
-                    annotation.code
-                ))
-            })?;
-            if audio_path.is_none() {
-                return Err(RejectReason::MissingAudio);
-            }
-            let letter = if gender == Gender::Female { 'F' } else { 'M' };
-            Ok(Utterance {
-                id: id.clone(),
-                path: path.clone(),
-                corpus: CorpusKind::Iemocap,
-                speaker: format!("Ses{session:02}{letter}"),
-                gender: Some(gender),
-                label: Label::Emotion(emotion),
-                label_code: annotation.code.clone(),
-                details: UtteranceDetails::Iemocap {
-                    session,
-                    dialog: dialog.to_owned(),
-                    improvised: dialog.contains("_impro"),
-                    start_s: annotation.start_s,
-                    end_s: annotation.end_s,
-                },
-            })
-        });
-        match result {
+        match utterance(session, &id, &annotation, audio_path.as_deref()) {
             Ok(u) => utterances.push(u),
             Err(RejectReason::MissingAudio) => rejected.push(RejectedFile {
                 path: wav_dir.join(format!("{id}.wav")),
                 reason: RejectReason::MissingAudio,
             }),
-            Err(reason) => rejected.push(RejectedFile { path, reason }),
+            Err(reason) => rejected.push(RejectedFile {
+                path: audio_path.unwrap_or(file),
+                reason,
+            }),
         }
     }
     rejected.extend(audio.into_values().map(|path| RejectedFile {
@@ -256,6 +168,119 @@ fn load_session(
         reason: RejectReason::Unannotated,
     }));
     Ok(())
+}
+
+/// A session's audio files by utterance id; files that are not usable audio are rejected.
+fn audio_files(
+    wav_dir: &Path,
+    rejected: &mut Vec<RejectedFile>,
+) -> Result<BTreeMap<String, PathBuf>, CorpusError> {
+    let mut audio = BTreeMap::new();
+    if !wav_dir.is_dir() {
+        return Ok(audio);
+    }
+    for path in scan::walk(wav_dir)? {
+        match scan::check_audio_file(&path)
+            .and_then(|()| scan::stem(&path, ID_SCHEME).map(str::to_owned))
+        {
+            Ok(id) => {
+                audio.insert(id, path);
+            }
+            Err(reason) => rejected.push(RejectedFile { path, reason }),
+        }
+    }
+    Ok(audio)
+}
+
+/// A session's annotations by utterance id, with the file each came from: the `.txt` files
+/// directly in `EmoEvaluation` (not its sub-folders), in name order. Unreadable files and bad
+/// lines are rejected.
+fn annotations(
+    eval_dir: &Path,
+    rejected: &mut Vec<RejectedFile>,
+) -> Result<BTreeMap<String, (Annotation, PathBuf)>, CorpusError> {
+    let mut annotated = BTreeMap::new();
+    if !eval_dir.is_dir() {
+        return Ok(annotated);
+    }
+    let entries = std::fs::read_dir(eval_dir).map_err(|source| CorpusError::Io {
+        path: eval_dir.to_path_buf(),
+        source,
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    for file in files {
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) => {
+                rejected.push(RejectedFile {
+                    path: file,
+                    reason: RejectReason::Unreadable(e.to_string()),
+                });
+                continue;
+            }
+        };
+        for (i, line) in text.lines().enumerate().filter(|(_, l)| l.starts_with('[')) {
+            match parse_line(line) {
+                Ok(a) => {
+                    annotated.insert(a.id.clone(), (a, file.clone()));
+                }
+                Err(detail) => rejected.push(RejectedFile {
+                    path: file.clone(),
+                    reason: RejectReason::BadAnnotation {
+                        line: i + 1,
+                        detail,
+                    },
+                }),
+            }
+        }
+    }
+    Ok(annotated)
+}
+
+/// The utterance `id` of `session`, annotated with `annotation`, whose audio is `audio` (if
+/// found), or why it is rejected.
+fn utterance(
+    session: u8,
+    id: &str,
+    annotation: &Annotation,
+    audio: Option<&Path>,
+) -> Result<Utterance, RejectReason> {
+    let (id_session, dialog, gender) = parse_id(id)?;
+    if id_session != session {
+        return Err(RejectReason::FolderMismatch {
+            folder: format!("Session{session}"),
+            detail: format!("the utterance id says session {id_session}"),
+        });
+    }
+    let emotion = emotion(&annotation.code).ok_or_else(|| {
+        RejectReason::Excluded(format!(
+            "label {:?} is not one of neu, ang, hap, exc, sad",
+            annotation.code
+        ))
+    })?;
+    let path = audio.ok_or(RejectReason::MissingAudio)?.to_path_buf();
+    let letter = if gender == Gender::Female { 'F' } else { 'M' };
+    Ok(Utterance {
+        id: id.to_owned(),
+        path,
+        corpus: CorpusKind::Iemocap,
+        speaker: format!("Ses{session:02}{letter}"),
+        gender: Some(gender),
+        label: Label::Emotion(emotion),
+        label_code: annotation.code.clone(),
+        details: UtteranceDetails::Iemocap {
+            session,
+            dialog: dialog.to_owned(),
+            improvised: dialog.contains("_impro"),
+            start_s: annotation.start_s,
+            end_s: annotation.end_s,
+        },
+    })
 }
 
 #[cfg(test)]
