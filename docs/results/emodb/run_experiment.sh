@@ -14,12 +14,4 @@ DATA=${MTS_EMODB_DIR:-../shared/data/emodb}
 "$BIN" experiment --out "$OUT" --corpora emodb --data-dir "$DATA" --archs a1 \
     --scale-set near --scale-set far --seeds 0,1,2 --paper-training --jobs 2 || true
 "$BIN" experiment report "$OUT"
-DEST=$(dirname "$0")/experiment
-mkdir -p "$DEST/runs"
-cp "$OUT"/grid.json "$OUT"/results.* "$OUT"/*.png "$OUT"/*.svg "$DEST"/
-for run in "$OUT"/runs/*/; do
-    if [ -f "$run/run.json" ]; then
-        mkdir -p "$DEST/runs/$(basename "$run")"
-        cp "$run/run.json" "$DEST/runs/$(basename "$run")/"
-    fi
-done
+"$(dirname "$0")"/copy_report.sh "$OUT" "$(dirname "$0")"/experiment

@@ -19,12 +19,4 @@ done
 "$BIN" experiment --out "$OUT" --corpora emodb --data-dir "$DATA" --archs a1 --scale-set far \
     --front-ends published-code --l2s 0,0.001,0.01 --seeds 0 --paper-training --jobs 2 || true
 "$BIN" experiment report "$OUT"
-DEST="$HERE/l2"
-mkdir -p "$DEST/runs"
-cp "$OUT"/grid.json "$OUT"/results.* "$OUT"/*.png "$OUT"/*.svg "$DEST"/
-for run in "$OUT"/runs/*/; do
-    if [ -f "$run/run.json" ]; then
-        mkdir -p "$DEST/runs/$(basename "$run")"
-        cp "$run/run.json" "$DEST/runs/$(basename "$run")/"
-    fi
-done
+"$HERE"/copy_report.sh "$OUT" "$HERE"/l2
