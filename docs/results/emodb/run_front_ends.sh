@@ -12,12 +12,8 @@ OUT=${1:?usage: run_front_ends.sh EXPERIMENT_DIR}
 BIN=${MTS_BIN:-target/release/mts}
 DATA=${MTS_EMODB_DIR:-../shared/data/emodb}
 HERE=$(dirname "$0")
-mkdir -p "$OUT/runs"
-for run in "$HERE"/experiment/runs/emodb-paper-a1-standard-l2_0-seed0-* \
-    "$HERE"/experiment/runs/emodb-paper-a1-mts-0.5-1-2-shared-l2_0-seed0-*; do
-    mkdir -p "$OUT/runs/$(basename "$run")"
-    cp -n "$run/run.json" "$OUT/runs/$(basename "$run")/"
-done
+"$HERE"/reuse_runs.sh "$OUT" "$HERE"/experiment/runs/emodb-paper-a1-standard-l2_0-seed0-* \
+    "$HERE"/experiment/runs/emodb-paper-a1-mts-0.5-1-2-shared-l2_0-seed0-*
 "$BIN" experiment --out "$OUT" --corpora emodb --data-dir "$DATA" --archs a1 --scale-set far \
     --front-ends paper,published-code,log --seeds 0 --paper-training --jobs 2 || true
 "$BIN" experiment report "$OUT"

@@ -11,11 +11,7 @@ OUT=${1:?usage: run_l2.sh EXPERIMENT_DIR}
 BIN=${MTS_BIN:-target/release/mts}
 DATA=${MTS_EMODB_DIR:-../shared/data/emodb}
 HERE=$(dirname "$0")
-mkdir -p "$OUT/runs"
-for run in "$HERE"/front-ends/runs/emodb-published-code-*; do
-    mkdir -p "$OUT/runs/$(basename "$run")"
-    cp -n "$run/run.json" "$OUT/runs/$(basename "$run")/"
-done
+"$HERE"/reuse_runs.sh "$OUT" "$HERE"/front-ends/runs/emodb-published-code-*
 "$BIN" experiment --out "$OUT" --corpora emodb --data-dir "$DATA" --archs a1 --scale-set far \
     --front-ends published-code --l2s 0,0.001,0.01 --seeds 0 --paper-training --jobs 2 || true
 "$BIN" experiment report "$OUT"

@@ -8,28 +8,11 @@ use burn::tensor::{Shape, Slice, TensorData};
 
 use super::host::{self, Planes, WeightGradShape};
 use super::{FusedBranch, FusedGeometry, MtsKernels};
+use crate::geometry::Pad;
 
-impl MtsKernels for Flex {
-    fn mts_conv_merge(
-        x: FloatTensor<Self>,
-        kernels: FloatTensor<Self>,
-        bias: FloatTensor<Self>,
-        geometry: FusedGeometry,
-    ) -> (FloatTensor<Self>, IntTensor<Self>) {
-        conv_merge::<Self>(x, kernels, bias, &geometry)
-    }
-}
+impl MtsKernels for Flex {}
 
-impl MtsKernels for NdArray {
-    fn mts_conv_merge(
-        x: FloatTensor<Self>,
-        kernels: FloatTensor<Self>,
-        bias: FloatTensor<Self>,
-        geometry: FusedGeometry,
-    ) -> (FloatTensor<Self>, IntTensor<Self>) {
-        conv_merge::<Self>(x, kernels, bias, &geometry)
-    }
-}
+impl MtsKernels for NdArray {}
 
 /// Reads a float tensor into host memory.
 pub(super) fn read<B: Backend>(tensor: FloatTensor<B>) -> Vec<f32> {
@@ -184,32 +167,50 @@ pub(super) fn conv_merge_backward<B: Backend>(
 ) -> Gradients<B> {
     let device = x.device();
     let x_dims = x.shape().dims::<4>();
-    let x_host = wanted[1].then(|| read::<B>(x.clone()));
+    let any_direct = geometry
+        .branches
+        .iter()
+        .any(|b| direct_kernel_gradient(b, geometry));
+    let mut padded = PaddedInput::new(
+        (wanted[1] && any_direct).then(|| read::<B>(x.clone())),
+        x_dims,
+    );
     let branch_grads = branch_gradients::<B>(read::<B>(grad.clone()), winners, geometry, x_dims[0]);
     let mut x_grad: Option<FloatTensor<B>> = None;
     let mut kernel_grads = Vec::with_capacity(geometry.branches.len());
     for ((index, branch), branch_grad) in geometry.branches.iter().enumerate().zip(branch_grads) {
         let (input, options) = branch_input::<B>(x.clone(), branch, geometry);
         let kernel = branch_kernel::<B>(&kernels, geometry, index);
-        if let Some(x_host) = &x_host {
-            let host_input = (x_host.as_slice(), x_dims);
-            let grad_w = kernel_gradient::<B>(
-                host_input,
-                (&input, &kernel, &options),
+        let direct = wanted[1] && direct_kernel_gradient(branch, geometry);
+        if direct {
+            kernel_grads.push(direct_kernel_gradient_of::<B>(
+                &mut padded,
                 branch,
                 &branch_grad,
-                geometry,
+                &device,
+            ));
+        }
+        if !wanted[0] && (direct || !wanted[1]) {
+            continue;
+        }
+        // burn's gradients take the branch gradient as a tensor, made once for both.
+        let shape = [
+            x_dims[0],
+            branch.kernel[0],
+            branch.output[0],
+            branch.output[1],
+        ];
+        let g = B::float_from_data(TensorData::new(branch_grad, shape), &device);
+        if wanted[1] && !direct {
+            let w = B::conv2d_weight_backward(
+                input.clone(),
+                kernel.clone(),
+                g.clone(),
+                options.clone(),
             );
-            kernel_grads.push(grad_w);
+            kernel_grads.push(B::float_reshape(w, Shape::new([branch.kernel_len()])));
         }
         if wanted[0] {
-            let shape = [
-                x_dims[0],
-                branch.kernel[0],
-                branch.output[0],
-                branch.output[1],
-            ];
-            let g = B::float_from_data(TensorData::new(branch_grad, shape), &device);
             let dx = uncrop::<B>(
                 B::conv2d_x_backward(input, kernel, g, options),
                 branch,
@@ -254,46 +255,78 @@ fn branch_gradients<B: Backend>(
     host::branch_gradients(&grad, &winners, from, &branch_planes)
 }
 
-/// One branch's kernel gradient, flattened: the direct kernel (`host::weight_gradient`) for
-/// stride 1, dilation 1, no groups and outputs at least `DIRECT_MIN_WIDTH` bins wide (it
-/// vectorises along frequency; an `MtsConv1d`'s rows are one bin wide), burn's otherwise.
-fn kernel_gradient<B: Backend>(
-    (x_host, x_dims): (&[f32], [usize; 4]),
-    (input, kernel, options): (&FloatTensor<B>, &FloatTensor<B>, &ConvOptions<2>),
-    branch: &FusedBranch,
-    branch_grad: &[f32],
-    geometry: &FusedGeometry,
-) -> FloatTensor<B> {
-    let device = input.device();
-    let direct = geometry.stride == [1, 1]
+/// Whether a branch's kernel gradient is the direct kernel's (`host::weight_gradient`): stride
+/// 1, dilation 1, no groups and outputs at least `DIRECT_MIN_WIDTH` bins wide (it vectorises
+/// along frequency; an `MtsConv1d`'s rows are one bin wide). burn's otherwise.
+fn direct_kernel_gradient(branch: &FusedBranch, geometry: &FusedGeometry) -> bool {
+    geometry.stride == [1, 1]
         && geometry.dilation == [1, 1]
         && geometry.groups == 1
-        && branch.output[1] >= host::DIRECT_MIN_WIDTH;
-    if !direct {
-        let shape = [
-            x_dims[0],
-            branch.kernel[0],
-            branch.output[0],
-            branch.output[1],
-        ];
-        let g = B::float_from_data(TensorData::new(branch_grad.to_vec(), shape), &device);
-        let w = B::conv2d_weight_backward(input.clone(), kernel.clone(), g, options.clone());
-        return B::float_reshape(w, Shape::new([branch.kernel_len()]));
+        && branch.output[1] >= host::DIRECT_MIN_WIDTH
+}
+
+/// The host input padded as a branch convolves it, kept for the next branch with the same
+/// padding (every `Stretch` branch has the reference padding).
+struct PaddedInput {
+    x: Option<Vec<f32>>,
+    x_dims: [usize; 4],
+    /// The padding of `padded`, `None` before the first branch asks.
+    pad: Option<[Pad; 2]>,
+    padded: Vec<f32>,
+    planes: Planes,
+}
+
+impl PaddedInput {
+    fn new(x: Option<Vec<f32>>, x_dims: [usize; 4]) -> Self {
+        Self {
+            x,
+            x_dims,
+            pad: None,
+            padded: Vec::new(),
+            planes: Planes {
+                planes: 0,
+                size: [0, 0],
+            },
+        }
     }
-    let x_planes = Planes {
-        planes: x_dims[0] * x_dims[1],
-        size: [x_dims[2], x_dims[3]],
-    };
-    let (padded, padded_planes) = host::pad_planes(x_host, x_planes, branch.pad);
+
+    /// `x` with `pad`, and its planes.
+    fn with(&mut self, pad: [Pad; 2]) -> (&[f32], Planes) {
+        if self.pad != Some(pad) {
+            let [b, c, t, f] = self.x_dims;
+            let x = self
+                .x
+                .as_deref()
+                .expect("read when a branch takes the direct kernel");
+            let unpadded = Planes {
+                planes: b * c,
+                size: [t, f],
+            };
+            (self.padded, self.planes) = host::pad_planes(x, unpadded, pad);
+            self.pad = Some(pad);
+        }
+        (&self.padded, self.planes)
+    }
+}
+
+/// One branch's kernel gradient by the direct kernel, flattened.
+fn direct_kernel_gradient_of<B: Backend>(
+    padded: &mut PaddedInput,
+    branch: &FusedBranch,
+    branch_grad: &[f32],
+    device: &B::Device,
+) -> FloatTensor<B> {
+    let [batch, channels_in, _, _] = padded.x_dims;
+    let (x, planes) = padded.with(branch.pad);
     let shape = WeightGradShape {
-        batch: x_dims[0],
-        channels_in: x_dims[1],
+        batch,
+        channels_in,
         channels_out: branch.kernel[0],
-        input: padded_planes.size,
+        input: planes.size,
         kernel: [branch.kernel[2], branch.kernel[3]],
     };
-    let flat = host::weight_gradient(&padded, branch_grad, shape);
-    B::float_from_data(TensorData::new(flat, [branch.kernel_len()]), &device)
+    let flat = host::weight_gradient(x, branch_grad, shape);
+    B::float_from_data(TensorData::new(flat, [branch.kernel_len()]), device)
 }
 
 /// The bias gradient: the merged gradient summed per output channel (every output element

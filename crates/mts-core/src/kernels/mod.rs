@@ -64,12 +64,17 @@ pub trait MtsKernels: burn::backend::Backend {
     /// - `kernels`: every branch kernel flattened and concatenated, in branch order
     /// - `bias`: `[out]` (zeros for a layer without bias)
     /// - output: `[batch, out, time_out, freq_out]` and the winners, same shape
+    ///
+    /// The default is the host implementation (`cpu.rs`), which Flex and NdArray use; the
+    /// autodiff backend overrides it with its recorded backward.
     fn mts_conv_merge(
         x: FloatTensor<Self>,
         kernels: FloatTensor<Self>,
         bias: FloatTensor<Self>,
         geometry: FusedGeometry,
-    ) -> (FloatTensor<Self>, IntTensor<Self>);
+    ) -> (FloatTensor<Self>, IntTensor<Self>) {
+        cpu::conv_merge::<Self>(x, kernels, bias, &geometry)
+    }
 }
 
 /// Whether the fused kernels serve tensors on `device` with float type `dtype`: Flex or
