@@ -40,7 +40,9 @@ const QUICK: [&str; 10] = [
 ];
 
 fn main() {
-    mts::cli::reexec_with_process_settings();
+    // SAFETY: the first statement of `main`: no other thread exists yet to read the environment.
+    #[allow(unsafe_code)]
+    let _default_device = unsafe { mts::models::default_device_to_flex() };
     mts::core::tune_allocator();
     let args = std::iter::once("train_ser".to_string())
         .chain(QUICK.iter().map(|s| s.to_string()))

@@ -15,7 +15,6 @@ pub mod grid;
 mod model_features;
 pub mod plot;
 mod predict;
-mod process_env;
 mod source;
 
 pub use commands::run;
@@ -29,5 +28,4 @@ pub use experiment::{Experiment, ExperimentResult, conv_name, run_experiment};
 pub use front_end::FrontEnd;
 pub use model_features::ModelFeatures;
 pub use predict::{Prediction, predict_files};
-pub use process_env::{process_settings, reexec_with_process_settings};
 pub use source::{DataSource, LoadedData};

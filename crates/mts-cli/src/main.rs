@@ -5,7 +5,9 @@ use clap::Parser;
 use mts_cli::args::Cli;
 
 fn main() {
-    mts_cli::reexec_with_process_settings();
+    // SAFETY: the first statement of `main`: no other thread exists yet to read the environment.
+    #[allow(unsafe_code)]
+    let _default_device = unsafe { mts_models::default_device_to_flex() };
     mts_core::tune_allocator();
     let cli = Cli::parse();
     if let Err(error) = mts_cli::run(cli) {

@@ -238,27 +238,6 @@ fn bad_input_is_a_one_line_error_without_output_files() {
     assert!(!Path::new("x.wav").exists());
 }
 
-/// The binary restarts itself once with its process settings (malloc tunables, burn's default
-/// device) when they are missing, and not again: it runs to completion either way.
-#[test]
-fn the_binary_restarts_once_with_its_process_settings() {
-    for (name, value) in mts_cli::process_settings() {
-        let output = Command::new(env!("CARGO_BIN_EXE_mts"))
-            .arg("--version")
-            .env_remove(name)
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "without {name}");
-        let user_set = Command::new(env!("CARGO_BIN_EXE_mts"))
-            .arg("--version")
-            .env(name, value)
-            .output()
-            .unwrap();
-        assert_eq!(user_set.stdout, output.stdout);
-    }
-    assert!(mts_cli::process_settings().contains(&("BURN_DEVICE", "flex")));
-}
-
 #[test]
 fn unknown_corpus_is_rejected_by_the_parser() {
     let output = mts(&["corpus", "stats", "--corpus", "nope"]);

@@ -57,8 +57,9 @@ pub use store::{
     load_model, read_config, save_model,
 };
 pub use training::{
-    EpochSummary, ProgressReporter, Silent, StopReason, Trainer, TrainingConfig,
-    TrainingConfigError, TrainingError, TrainingObserver, TrainingOutcome, format_duration,
+    BURN_DEVICE, DefaultDevice, EpochSummary, ProgressReporter, Silent, StopReason, Trainer,
+    TrainingConfig, TrainingConfigError, TrainingError, TrainingObserver, TrainingOutcome,
+    default_device_to_flex, format_duration,
 };
 pub use two_conv::{CnnTwoConv, CnnTwoConvConfig};
 pub use wilcoxon::{TIE_TOLERANCE, Wilcoxon, wilcoxon_signed_rank};
