@@ -39,6 +39,31 @@ fn padded(s: &Spectrogram, frames: usize, bins: usize) -> Vec<f32> {
     out
 }
 
+/// Model inputs `[batch, 1, time, freq]` and targets `[batch]` on `device`, from `values` (the
+/// batch's spectrograms one after the other, each `time * freq` values, time-major) and the class
+/// of each: how every batch of the workspace becomes tensors ([`SpectrogramBatcher`], the
+/// trainer of `mts-models`).
+///
+/// # Panics
+/// If `values.len() != labels.len() * time * freq`.
+pub fn batch_tensors(
+    values: Vec<f32>,
+    labels: Vec<usize>,
+    [time, freq]: [usize; 2],
+    device: &Device,
+) -> (Tensor<4>, Tensor<1, Int>) {
+    let batch = labels.len();
+    assert_eq!(
+        values.len(),
+        batch * time * freq,
+        "{batch} spectrograms of {time}x{freq}"
+    );
+    let inputs = Tensor::<4>::from_data(TensorData::new(values, [batch, 1, time, freq]), device);
+    let labels: Vec<i64> = labels.into_iter().map(|label| label as i64).collect();
+    let targets = Tensor::<1, Int>::from_data(TensorData::new(labels, [batch]), device);
+    (inputs, targets)
+}
+
 impl Batcher<SpectrogramItem, SpectrogramBatch> for SpectrogramBatcher {
     fn batch(&self, items: Vec<SpectrogramItem>, device: &Device) -> SpectrogramBatch {
         let frames = items
@@ -55,12 +80,8 @@ impl Batcher<SpectrogramItem, SpectrogramBatch> for SpectrogramBatcher {
         for item in &items {
             values.extend(padded(&item.spectrogram, frames, bins));
         }
-        let inputs = Tensor::<4>::from_data(
-            TensorData::new(values, [items.len(), 1, frames, bins]),
-            device,
-        );
-        let labels: Vec<i64> = items.iter().map(|i| i.label as i64).collect();
-        let targets = Tensor::<1, Int>::from_data(TensorData::new(labels, [items.len()]), device);
+        let labels = items.iter().map(|i| i.label).collect();
+        let (inputs, targets) = batch_tensors(values, labels, [frames, bins], device);
         SpectrogramBatch {
             inputs,
             targets,
@@ -118,5 +139,25 @@ mod tests {
         let values = batch.inputs.into_data().try_to_vec::<f32>().unwrap();
         assert_eq!(&values[..6], [1.0, 2.0, 3.0, 4.0, 0.0, 0.0]);
         assert_eq!(&values[6..], [1.0, 0.0, 2.0, 0.0, 3.0, 0.0]);
+    }
+
+    #[test]
+    fn batch_tensors_checks_the_value_count() {
+        let device = Device::flex();
+        let (inputs, targets) = batch_tensors(
+            (0..12).map(|v| v as f32).collect(),
+            vec![2, 0],
+            [3, 2],
+            &device,
+        );
+        assert_eq!(inputs.dims(), [2, 1, 3, 2]);
+        assert_eq!(
+            targets.into_data().iter::<i64>().collect::<Vec<_>>(),
+            [2, 0]
+        );
+        let short = std::panic::catch_unwind(|| {
+            batch_tensors(vec![0.0; 11], vec![2, 0], [3, 2], &Device::flex())
+        });
+        assert!(short.is_err(), "11 values for two 3x2 spectrograms");
     }
 }

@@ -54,7 +54,7 @@ pub mod stats;
 pub mod synthetic;
 pub mod utterance;
 
-pub use batcher::{SpectrogramBatch, SpectrogramBatcher};
+pub use batcher::{SpectrogramBatch, SpectrogramBatcher, batch_tensors};
 pub use cache::{CacheOutcome, FeatureCache, FileFeatureError};
 pub use corpus::{Corpus, CorpusError, CorpusKind, RejectReason, RejectedFile};
 pub use dataset::{SpectrogramDataset, SpectrogramItem};

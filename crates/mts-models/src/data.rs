@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor};
 use thiserror::Error;
 
 /// A labelled set of spectrograms of one size `[time, freq]`, e.g. one split of a corpus.
@@ -227,17 +227,11 @@ pub(crate) fn batch(
 ) -> (Tensor<4>, Tensor<1, Int>) {
     let [time, freq] = data.input_size();
     let mut values = Vec::with_capacity(indices.len() * time * freq);
-    let mut labels = Vec::with_capacity(indices.len());
     for &index in indices {
         values.extend_from_slice(&data.features(index));
-        labels.push(data.label(index) as i64);
     }
-    let inputs = Tensor::from_data(
-        TensorData::new(values, [indices.len(), 1, time, freq]),
-        device,
-    );
-    let targets = Tensor::from_data(TensorData::new(labels, [indices.len()]), device);
-    (inputs, targets)
+    let labels = indices.iter().map(|&index| data.label(index)).collect();
+    mts_data::batch_tensors(values, labels, [time, freq], device)
 }
 
 #[cfg(test)]
