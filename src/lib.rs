@@ -12,6 +12,22 @@
 //!   evaluation.
 //! - `cli` (feature `cli`, the default): the `mts` command line as a library (experiments,
 //!   comparisons, prediction).
+//!
+//! The layer in a model of your own, and the share of outputs each time scale wins:
+//!
+//! ```
+//! use burn::tensor::{Device, Tensor};
+//! use mts::core::MtsConv2dConfig;
+//!
+//! let device = Device::flex();
+//! let layer = MtsConv2dConfig::new([1, 4], [5, 3])
+//!     .with_time_scales(&[0.5, 1.0, 2.0])
+//!     .init(&device);
+//! let spectrograms = Tensor::<4>::ones([2, 1, 40, 20], &device); // [batch, channels, time, freq]
+//! let (features, usage) = layer.forward_with_usage(spectrograms);
+//! assert_eq!(features.dims(), [2, 4, 36, 18]); // what a 5x3 Conv2d gives
+//! assert_eq!(usage.fractions().len(), 3); // one share per scale
+//! ```
 
 #[cfg(feature = "audio")]
 pub use mts_audio as audio;

@@ -2,7 +2,19 @@
 //! grids with their reports, prediction.
 //!
 //! The binary (`src/main.rs`) parses [`args::Cli`] and calls [`run`]; the root package's
-//! `train_ser` example calls [`run_comparison`] directly.
+//! `train_ser` example calls [`run_comparison`] directly. Any command line runs the same way
+//! from a program:
+//!
+//! ```
+//! use clap::Parser;
+//! use mts_cli::args::Cli;
+//!
+//! // `mts corpus stats --corpus synthetic`: utterances per label and speaker of the built-in
+//! // synthetic corpus (no files needed).
+//! let cli = Cli::try_parse_from(["mts", "corpus", "stats", "--corpus", "synthetic"])?;
+//! mts_cli::run(cli)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod args;
 mod commands;
