@@ -1,5 +1,6 @@
 //! Training: hyper-parameters, the loop, checkpoints and progress reporting.
 
+mod adam;
 mod checkpoint;
 mod config;
 mod default_device;

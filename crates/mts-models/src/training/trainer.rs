@@ -8,8 +8,7 @@ use std::time::Instant;
 
 use burn::module::Module;
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
-use burn::optim::decay::WeightDecayConfig;
-use burn::optim::{AdamConfig, GradientsAccumulator, GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsAccumulator, GradientsParams, ModuleOptimizer};
 use burn::tensor::Device;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -19,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::{SpectrogramSet, batch, check_set};
 use crate::evaluate::{Evaluator, argmax};
 use crate::ser_model::{SerModel, SerModelConfig};
+use crate::training::adam::FusedAdam;
 use crate::training::checkpoint::{self, CheckpointState};
 use crate::training::config::TrainingConfig;
 use crate::training::error::TrainingError;
@@ -139,10 +139,7 @@ impl<'a> Trainer<'a> {
     }
 
     fn optimizer(&self) -> ModuleOptimizer {
-        let decay = self.config.weight_decay;
-        AdamConfig::new()
-            .with_weight_decay((decay > 0.0).then(|| WeightDecayConfig::new(decay as f32)))
-            .init()
+        FusedAdam::new(self.config.weight_decay).init()
     }
 
     /// Trains a model of `model_config` on `train`, early-stopping on `valid`.
