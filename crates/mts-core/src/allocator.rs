@@ -42,8 +42,8 @@ impl fmt::Display for AllocatorTuning {
 pub const TOP_PAD_BYTES: i32 = 1 << 30;
 
 /// Tunes glibc's `malloc` for tensor workloads, in the running process: large blocks come from
-/// the heap instead of one `mmap` each, freed memory stays in the heap (trimmed only above
-/// 2 GiB free), the heap grows 1 GiB at a time, and threads share the one heap.
+/// the heap instead of one `mmap` each, freed memory stays in the heap (never trimmed), the heap
+/// grows 1 GiB at a time, and threads share the one heap.
 ///
 /// Call it once at start-up, before other threads allocate (a thread that already has its own
 /// glibc arena keeps mapping blocks above 64 MiB one by one); it is safe to call again. It changes only how
@@ -72,7 +72,7 @@ mod platform {
     pub(super) fn tune() -> AllocatorTuning {
         let settings = [
             (libc::M_MMAP_MAX, 0),
-            (libc::M_TRIM_THRESHOLD, i32::MAX),
+            (libc::M_TRIM_THRESHOLD, -1),
             (libc::M_TOP_PAD, TOP_PAD_BYTES),
             // Threads that have not allocated yet share the main heap: a thread's own arena
             // maps any block larger than 64 MiB by itself, whatever `M_MMAP_MAX` says.
