@@ -1,10 +1,12 @@
-//! Progress over a grid's runs: the plan with a time estimate, and one line per run with the
-//! estimated time left.
+//! Progress over a grid's runs: the plan with a time estimate, one line per run with the
+//! estimated time left, and on a terminal a bar over the runs with the current run's training
+//! bar below it.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use mts_models::{Architecture, ConvKind, format_duration};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use mts_models::{Architecture, ConvKind, ProgressReporter, format_duration};
 
 use super::record::RunRecord;
 use super::{RunSpec, Shard};
@@ -20,6 +22,14 @@ pub struct GridProgress {
     jobs: usize,
     seconds: HashMap<(Architecture, bool), (f64, usize)>,
     left: Vec<(Architecture, bool)>,
+    bars: Option<RunBars>,
+}
+
+/// The bar over a shard's runs, in the [`MultiProgress`] that also holds the current run's bar.
+#[derive(Debug)]
+struct RunBars {
+    multi: MultiProgress,
+    runs: ProgressBar,
 }
 
 fn family(run: &RunSpec) -> (Architecture, bool) {
@@ -36,11 +46,54 @@ impl GridProgress {
             jobs: jobs.max(1),
             seconds: HashMap::new(),
             left: Vec::new(),
+            bars: None,
         };
         for record in &finished {
             progress.add_seconds(&record.run, record.seconds);
         }
         progress
+    }
+
+    /// Also draws a bar over the runs (finished ones counted) to `target`, e.g.
+    /// `ProgressDrawTarget::stdout()` when stdout is a terminal; lines then print above it.
+    pub fn with_bars(mut self, target: ProgressDrawTarget) -> Self {
+        let multi = MultiProgress::with_draw_target(target);
+        let runs = multi.add(ProgressBar::new(self.total as u64));
+        runs.set_style(
+            ProgressStyle::with_template("runs {pos}/{len} [{bar:30}] {msg}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        runs.set_position(self.done as u64);
+        self.bars = Some(RunBars { multi, runs });
+        self
+    }
+
+    /// Prints `line`: above the bars when they are drawn.
+    pub fn print(&self, line: &str) {
+        match &self.bars {
+            Some(bars) => {
+                let _ = bars.multi.println(line);
+            }
+            None => println!("{line}"),
+        }
+    }
+
+    /// Runs `work` with the bars hidden (feature extraction draws a bar of its own).
+    pub fn suspend<R>(&self, work: impl FnOnce() -> R) -> R {
+        match &self.bars {
+            Some(bars) => bars.multi.suspend(work),
+            None => work(),
+        }
+    }
+
+    /// The training observer of a run trained in this process: its bar below the runs bar when
+    /// bars are drawn, else the terminal-or-lines choice of [`ProgressReporter::auto`].
+    pub fn run_reporter(&self) -> ProgressReporter {
+        match &self.bars {
+            Some(bars) => ProgressReporter::within(&bars.multi),
+            None => ProgressReporter::auto(),
+        }
     }
 
     fn add_seconds(&mut self, run: &RunSpec, seconds: f64) {
@@ -92,6 +145,9 @@ impl GridProgress {
     /// fold 0)`, counting started runs.
     pub fn starting(&mut self, run: &RunSpec) -> String {
         self.started += 1;
+        if let Some(bars) = &self.bars {
+            bars.runs.set_message(run.id());
+        }
         format!(
             "[{}/{}] start {} ({} {}, L2 {}, seed {}, fold {})",
             self.started,
@@ -114,6 +170,12 @@ impl GridProgress {
         started: Instant,
     ) -> String {
         self.done += 1;
+        if let Some(bars) = &self.bars {
+            bars.runs.set_position(self.done as u64);
+            if self.done == self.total {
+                bars.runs.finish_and_clear();
+            }
+        }
         if let Some(position) = self.left.iter().position(|key| *key == family(run)) {
             self.left.remove(position);
         }
@@ -144,4 +206,67 @@ impl GridProgress {
 
 fn format_seconds(seconds: f64) -> String {
     format_duration(Duration::from_secs_f64(seconds.max(0.0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use mts_core::{BranchAlignment, KernelResampling, KernelSharing};
+    use mts_data::CorpusKind;
+    use mts_models::TrainingConfig;
+
+    use super::*;
+    use crate::FrontEnd;
+    use crate::grid::GridSpec;
+
+    fn runs() -> Vec<RunSpec> {
+        GridSpec {
+            corpora: vec![CorpusKind::Synthetic],
+            front_ends: vec![FrontEnd::Paper],
+            architectures: vec![Architecture::A1],
+            scale_sets: vec![vec![0.5, 1.0, 2.0]],
+            sharings: vec![KernelSharing::Shared],
+            alignment: BranchAlignment::Stretch,
+            resampling: KernelResampling::Linear,
+            l2s: vec![0.0],
+            seeds: vec![0],
+            folds: 2,
+            training: TrainingConfig::new(),
+        }
+        .runs()
+    }
+
+    #[test]
+    fn lines_count_runs_and_the_bar_follows_them() {
+        let runs = runs();
+        assert_eq!(runs.len(), 4);
+        let mut progress =
+            GridProgress::new(4, Vec::new(), 1).with_bars(ProgressDrawTarget::hidden());
+        let bar = progress
+            .bars
+            .as_ref()
+            .map(|bars| bars.runs.clone())
+            .unwrap();
+        assert_eq!((bar.position(), bar.length()), (0, Some(4)));
+        let plan = progress.plan(Shard::ALL, &runs);
+        assert!(
+            plan.starts_with("shard 1/1: 4 runs, 0 finished, 4 to do with 1 job(s)"),
+            "{plan}"
+        );
+        for (index, run) in runs.iter().enumerate() {
+            let line = progress.starting(run);
+            assert!(
+                line.starts_with(&format!("[{}/4] start {}", index + 1, run.id())),
+                "{line}"
+            );
+            assert_eq!(bar.message(), run.id());
+            let line = progress.finished(run, None, Instant::now());
+            assert!(
+                line.starts_with(&format!("[{}/4] done {}", index + 1, run.id())),
+                "{line}"
+            );
+            assert!(line.contains("FAILED"), "{line}");
+            assert_eq!(bar.position(), index as u64 + 1);
+        }
+        assert!(bar.is_finished(), "the bar ends with the last run");
+    }
 }

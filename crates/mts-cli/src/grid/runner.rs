@@ -1,11 +1,13 @@
 //! Runs a grid: checks corpora first, skips finished runs, resumes interrupted ones from their
 //! checkpoints, and trains the rest in this process or in `--jobs` child processes.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use burn::tensor::Device;
+use indicatif::ProgressDrawTarget;
 use mts_data::{Corpus, CorpusKind};
 use mts_models::{ProgressReporter, StopReason, TrainingObserver, save_model};
 
@@ -82,7 +84,11 @@ pub fn run_grid(grid: &GridSpec, options: &GridOptions) -> Result<(), CliError> 
         }
     }
     let mut progress = GridProgress::new(runs.len(), finished, options.jobs);
-    println!("{}", progress.plan(options.shard, &todo));
+    if std::io::stdout().is_terminal() {
+        progress = progress.with_bars(ProgressDrawTarget::stdout());
+    }
+    let plan = progress.plan(options.shard, &todo);
+    progress.print(&plan);
     let failures = if options.jobs <= 1 {
         run_in_process(grid, options, &todo, &mut progress)?
     } else {
@@ -180,27 +186,26 @@ fn run_in_process(
             drop(data.take()); // free the previous corpus before loading the next
             let mut source = options.source(run)?;
             source.progress = true;
-            data = Some((key, source.load(&run.front_end.config())?));
+            let loaded = progress.suspend(|| source.load(&run.front_end.config()))?;
+            data = Some((key, loaded));
         }
         let Some((_, loaded)) = &data else {
             unreachable!("data was loaded above")
         };
-        println!("{}", progress.starting(run));
+        let line = progress.starting(run);
+        progress.print(&line);
         let started = Instant::now();
-        match train_run(
-            grid,
-            options,
-            run,
-            loaded,
-            &device,
-            ProgressReporter::auto(),
-        ) {
-            Ok(Some(record)) => println!("{}", progress.finished(run, Some(&record), started)),
+        match train_run(grid, options, run, loaded, &device, progress.run_reporter()) {
+            Ok(Some(record)) => {
+                let line = progress.finished(run, Some(&record), started);
+                progress.print(&line);
+            }
             Ok(None) => return Err(CliError::Usage(format!("run {} was interrupted", run.id()))),
             Err(error) => {
                 failures += 1;
                 record_failure(&options.run_dir(run), &error.to_string());
-                println!("{}", progress.finished(run, None, started));
+                let line = progress.finished(run, None, started);
+                progress.print(&line);
             }
         }
     }
@@ -281,7 +286,8 @@ fn run_in_children(
     loop {
         while active.len() < options.jobs {
             let Some(run) = queue.next() else { break };
-            println!("{}", progress.starting(run));
+            let line = progress.starting(run);
+            progress.print(&line);
             let child = spawn_child(options, run, &threads)?;
             active.push((run.clone(), child, Instant::now()));
         }
@@ -312,7 +318,8 @@ fn run_in_children(
                 record_failure(&dir, &format!("{status}; see {}", log.display()));
                 None
             };
-            println!("{}", progress.finished(&run, record.as_ref(), started));
+            let line = progress.finished(&run, record.as_ref(), started);
+            progress.print(&line);
         }
     }
 }

@@ -5,7 +5,7 @@ use std::io::{self, IsTerminal, Write};
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
 /// The metrics of one finished epoch.
@@ -98,7 +98,8 @@ pub struct ProgressReporter {
 
 #[derive(Debug)]
 enum Mode {
-    Bar(Option<ProgressBar>),
+    /// A bar (made when training starts), alone or below others in a [`MultiProgress`].
+    Bar(Option<ProgressBar>, Option<MultiProgress>),
     Lines,
 }
 
@@ -106,7 +107,7 @@ impl ProgressReporter {
     /// A bar on a terminal, plain lines otherwise.
     pub fn auto() -> Self {
         if io::stdout().is_terminal() {
-            Self::with_mode(Mode::Bar(None))
+            Self::with_mode(Mode::Bar(None, None))
         } else {
             Self::plain()
         }
@@ -115,6 +116,12 @@ impl ProgressReporter {
     /// Always plain lines on stdout.
     pub fn plain() -> Self {
         Self::with_mode(Mode::Lines)
+    }
+
+    /// A progress bar drawn in `multi`, below the bars already there (an experiment's bar over
+    /// its runs); epoch lines and the final message are printed above all of them.
+    pub fn within(multi: &MultiProgress) -> Self {
+        Self::with_mode(Mode::Bar(None, Some(multi.clone())))
     }
 
     fn with_mode(mode: Mode) -> Self {
@@ -154,8 +161,11 @@ impl TrainingObserver for ProgressReporter {
         self.max_epochs = max_epochs;
         self.started = Some(Instant::now());
         match &mut self.mode {
-            Mode::Bar(bar) => {
-                let progress = ProgressBar::new((max_epochs * batches) as u64);
+            Mode::Bar(bar, multi) => {
+                let mut progress = ProgressBar::new((max_epochs * batches) as u64);
+                if let Some(multi) = multi {
+                    progress = multi.add(progress);
+                }
                 progress.set_style(
                     ProgressStyle::with_template(
                         "{prefix} [{bar:30}] {msg} (elapsed {elapsed}, at most {eta} left)",
@@ -176,7 +186,7 @@ impl TrainingObserver for ProgressReporter {
     }
 
     fn on_batch(&mut self, epoch: usize, batch: usize, batches: usize, loss: f64) {
-        if let Mode::Bar(Some(bar)) = &self.mode {
+        if let Mode::Bar(Some(bar), _) = &self.mode {
             bar.set_prefix(format!(
                 "epoch {epoch}/{} batch {batch}/{batches}",
                 self.max_epochs
@@ -188,7 +198,7 @@ impl TrainingObserver for ProgressReporter {
 
     fn on_epoch_end(&mut self, summary: &EpochSummary) -> ControlFlow<()> {
         match &self.mode {
-            Mode::Bar(Some(bar)) => bar.println(summary.to_string()),
+            Mode::Bar(Some(bar), _) => bar.println(summary.to_string()),
             _ => {
                 let eta = self
                     .eta(summary.epoch)
@@ -203,11 +213,19 @@ impl TrainingObserver for ProgressReporter {
 
     fn on_finish(&mut self, message: &str) {
         match &mut self.mode {
-            Mode::Bar(bar) => {
+            Mode::Bar(bar, multi) => {
                 if let Some(bar) = bar.take() {
                     bar.finish_and_clear();
+                    if let Some(multi) = multi {
+                        multi.remove(&bar);
+                    }
                 }
-                println!("{message}");
+                match multi {
+                    Some(multi) => {
+                        let _ = multi.println(message);
+                    }
+                    None => println!("{message}"),
+                }
             }
             Mode::Lines => println!("{message}"),
         }
@@ -241,5 +259,21 @@ mod tests {
         assert_eq!(format_duration(Duration::from_secs(12)), "12s");
         assert_eq!(format_duration(Duration::from_secs(187)), "3m07s");
         assert_eq!(format_duration(Duration::from_secs(3720)), "1h02m");
+    }
+
+    #[test]
+    fn a_reporter_within_a_multi_progress_adds_its_bar_there() {
+        let multi = MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::hidden());
+        let mut reporter = ProgressReporter::within(&multi);
+        reporter.on_start(2, 3, 4);
+        reporter.on_batch(2, 1, 4, 0.5);
+        let Mode::Bar(Some(bar), Some(_)) = &reporter.mode else {
+            panic!("a bar in the multi progress: {:?}", reporter.mode)
+        };
+        // Epoch 1 was trained before (a resumed run): its 4 batches count as done.
+        assert_eq!((bar.position(), bar.length()), (5, Some(12)));
+        assert_eq!(bar.prefix(), "epoch 2/3 batch 1/4");
+        reporter.on_finish("done");
+        assert!(matches!(reporter.mode, Mode::Bar(None, Some(_))));
     }
 }
