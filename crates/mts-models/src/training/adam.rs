@@ -201,7 +201,6 @@ impl FusedAdam {
 
 #[cfg(test)]
 mod tests {
-    use burn::module::Module;
     use burn::nn::{Linear, LinearConfig};
     use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
     use burn::tensor::{Device, Distribution, Tensor};
@@ -222,9 +221,9 @@ mod tests {
         let loss = (model.forward(x) - target).square().mean();
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         let model = optimizer.step(3e-2, model, grads);
-        let mut values = model.weight.val().into_data().to_vec::<f32>().unwrap();
+        let mut values = model.weight.val().into_data().try_to_vec::<f32>().unwrap();
         let bias = model.bias.as_ref().expect("bias").val();
-        values.extend(bias.into_data().to_vec::<f32>().unwrap());
+        values.extend(bias.into_data().try_to_vec::<f32>().unwrap());
         (model, values)
     }
 
