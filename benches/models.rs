@@ -1,6 +1,6 @@
 //! The paper's models A1–A3, standard and MTS: one training step (forward, cross-entropy,
-//! backward, Adam update) on a batch of 16 spectrograms `[16, 1, 401, 161]` (4 s, the paper's
-//! 20 ms / 10 ms STFT), and batch-1 inference, on Flex with the allocator tuned in-process.
+//! backward, Adam update as the trainer makes it, `FusedAdam`) on a batch of 16 spectrograms
+//! `[16, 1, 401, 161]` (4 s, the paper's 20 ms / 10 ms STFT), and batch-1 inference, on Flex with the allocator tuned in-process.
 //! The same cases as `shared/reference/peer_bench.py` (8 classes), for side-by-side figures.
 //!
 //! ```text
@@ -20,10 +20,10 @@ use common::{BenchArgs, median, millis, time};
 
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 use mts::core::{BranchAlignment, KernelResampling, KernelSharing, ScaleSet};
-use mts::models::{Architecture, ConvKind, SerModel, SerModelConfig};
+use mts::models::{Architecture, ConvKind, FusedAdam, SerModel, SerModelConfig};
 
 const BATCH: usize = 16;
 const INPUT: [usize; 2] = [401, 161];
@@ -89,7 +89,7 @@ fn main() {
         for (conv_name, conv) in [("standard", ConvKind::Standard), ("mts", mts.clone())] {
             let config = SerModelConfig::new(architecture, INPUT, CLASSES).with_conv(conv);
             let mut model = Some(config.init(&train_device));
-            let mut optimizer = AdamConfig::new().init();
+            let mut optimizer = FusedAdam::new(0.0).init(); // what the trainer uses
             let step = measure(&train_device, reps, || {
                 let current = model.take().expect("the model");
                 model = Some(train_step(current, &mut optimizer, &x, &y));

@@ -8,7 +8,8 @@
 //! - Saving and loading: [`save_model`] / [`load_model`] write and read a model folder
 //!   (`config.json` with a [`ModelCard`], `model.bpk` weights), atomically.
 //! - Training: [`Trainer`] with [`TrainingConfig`] (the paper's defaults), per-epoch
-//!   checkpoints and resumption, progress through a [`TrainingObserver`].
+//!   checkpoints and resumption, progress through a [`TrainingObserver`]; its optimizer
+//!   [`FusedAdam`] (burn's Adam in one pass over memory on the CPU backends).
 //! - Evaluation: [`Evaluator`] gives an [`Evaluation`] (loss, UA, WA, macro F1, per-class recall,
 //!   [`ConfusionMatrix`], per-utterance pooling, MTS scale usage per layer).
 //! - Data: anything implementing [`SpectrogramSet`]; [`InMemorySet`] holds items in memory.
@@ -57,8 +58,8 @@ pub use store::{
     load_model, read_config, save_model,
 };
 pub use training::{
-    BURN_DEVICE, DefaultDevice, EpochSummary, ProgressReporter, Silent, StopReason, Trainer,
-    TrainingConfig, TrainingConfigError, TrainingError, TrainingObserver, TrainingOutcome,
+    BURN_DEVICE, DefaultDevice, EpochSummary, FusedAdam, ProgressReporter, Silent, StopReason,
+    Trainer, TrainingConfig, TrainingConfigError, TrainingError, TrainingObserver, TrainingOutcome,
     default_device_to_flex, format_duration,
 };
 pub use two_conv::{CnnTwoConv, CnnTwoConvConfig};

@@ -24,9 +24,28 @@ use rayon::prelude::*;
 const CHUNK: usize = 1 << 16;
 
 /// burn's Adam (`AdamConfig` defaults: beta 0.9 / 0.999, epsilon 1e-5, no AMSGrad) with
-/// optional L2 weight decay, fused into one pass per parameter on the CPU backends.
+/// optional L2 weight decay, fused into one pass per parameter on the CPU backends: what
+/// [`Trainer`](crate::Trainer) uses, and usable for any Burn module.
+///
+/// Parameters of any shape; the update of each is element-wise. Bit-identical to
+/// `AdamConfig::new().with_weight_decay(..).init()`.
+///
+/// ```
+/// use burn::nn::LinearConfig;
+/// use burn::optim::GradientsParams;
+/// use burn::tensor::{Device, Tensor};
+/// use mts_models::FusedAdam;
+///
+/// let device = Device::flex().autodiff();
+/// let layer = LinearConfig::new(4, 2).init(&device);
+/// let mut optimizer = FusedAdam::new(0.0).init();
+/// let loss = layer.forward(Tensor::<2>::ones([3, 4], &device)).sum();
+/// let grads = GradientsParams::from_grads(loss.backward(), &layer);
+/// let layer = optimizer.step(1e-3, layer, grads);
+/// assert_eq!(layer.weight.dims(), [4, 2]);
+/// ```
 #[derive(Clone)]
-pub(crate) struct FusedAdam {
+pub struct FusedAdam {
     beta_1: f32,
     beta_2: f32,
     epsilon: f32,
@@ -37,8 +56,8 @@ pub(crate) struct FusedAdam {
 }
 
 impl FusedAdam {
-    /// Adam with burn's default betas and epsilon and L2 `weight_decay` (none when 0).
-    pub(crate) fn new(weight_decay: f64) -> Self {
+    /// Adam with burn's default betas and epsilon and coupled L2 `weight_decay` (none when 0).
+    pub fn new(weight_decay: f64) -> Self {
         let weight_decay = (weight_decay > 0.0).then_some(weight_decay as f32);
         let config = AdamConfig::new().with_weight_decay(weight_decay.map(WeightDecayConfig::new));
         Self {
@@ -51,7 +70,7 @@ impl FusedAdam {
     }
 
     /// The optimizer over a whole module.
-    pub(crate) fn init(self) -> ModuleOptimizer {
+    pub fn init(self) -> ModuleOptimizer {
         ModuleOptimizer::from(self)
     }
 }

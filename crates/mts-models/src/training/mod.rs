@@ -8,6 +8,7 @@ mod error;
 mod progress;
 mod trainer;
 
+pub use adam::FusedAdam;
 pub use config::{TrainingConfig, TrainingConfigError};
 pub use default_device::{BURN_DEVICE, DefaultDevice, default_device_to_flex};
 pub use error::TrainingError;
