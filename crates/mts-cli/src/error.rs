@@ -74,4 +74,85 @@ pub enum CliError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// An experiment stopped before its next runs because the disk is full: every later run
+    /// would fail the same way. Finished runs are kept; the interrupted one resumes from its
+    /// last checkpoint when the same command starts again.
+    #[error(
+        "stopped the grid at run {run}: the disk is full ({reason}); free space and start the \
+         same command again (finished runs are kept, this one resumes from its last checkpoint)"
+    )]
+    OutOfSpace {
+        /// The run that hit the full disk.
+        run: String,
+        /// The error it got.
+        reason: String,
+    },
+}
+
+/// The exit status of `mts` when the disk is full (`EX_IOERR` of sysexits.h), so that a parent
+/// process (`mts experiment --jobs`, a batch scheduler) can tell it from a failed run.
+pub const EXIT_OUT_OF_SPACE: i32 = 74;
+
+impl CliError {
+    /// Whether the error, or any error it was caused by, is an I/O error for a full disk
+    /// (or a full quota).
+    pub fn is_out_of_space(&self) -> bool {
+        if matches!(self, Self::OutOfSpace { .. }) {
+            return true;
+        }
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(self);
+        while let Some(error) = cause {
+            if let Some(io) = error.downcast_ref::<std::io::Error>()
+                && matches!(
+                    io.kind(),
+                    std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+                )
+            {
+                return true;
+            }
+            cause = error.source();
+        }
+        false
+    }
+
+    /// The process exit status for this error: [`EXIT_OUT_OF_SPACE`] for a full disk, else 1.
+    pub fn exit_code(&self) -> i32 {
+        if self.is_out_of_space() {
+            EXIT_OUT_OF_SPACE
+        } else {
+            1
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+
+    use super::*;
+
+    fn training_io(kind: io::ErrorKind) -> CliError {
+        CliError::Training(mts_models::TrainingError::from(io::Error::from(kind)))
+    }
+
+    #[test]
+    fn a_full_disk_is_told_apart_through_the_error_chain() {
+        let full = training_io(io::ErrorKind::StorageFull);
+        assert!(full.is_out_of_space());
+        assert_eq!(full.exit_code(), EXIT_OUT_OF_SPACE);
+        let os = CliError::Write {
+            path: "x".into(),
+            source: io::Error::from_raw_os_error(28), // ENOSPC
+        };
+        assert!(os.is_out_of_space(), "{os}");
+        let denied = training_io(io::ErrorKind::PermissionDenied);
+        assert!(!denied.is_out_of_space());
+        assert_eq!(denied.exit_code(), 1);
+        assert_eq!(CliError::Usage("bad flag".into()).exit_code(), 1);
+        let stopped = CliError::OutOfSpace {
+            run: "r".into(),
+            reason: full.to_string(),
+        };
+        assert_eq!(stopped.exit_code(), EXIT_OUT_OF_SPACE);
+    }
 }

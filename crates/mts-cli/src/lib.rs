@@ -35,7 +35,7 @@ pub use compare::{
     write_comparison_figures,
 };
 pub use device::DeviceChoice;
-pub use error::CliError;
+pub use error::{CliError, EXIT_OUT_OF_SPACE};
 pub use experiment::{Experiment, ExperimentResult, conv_name, run_experiment};
 pub use front_end::FrontEnd;
 pub use model_features::ModelFeatures;

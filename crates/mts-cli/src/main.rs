@@ -12,6 +12,6 @@ fn main() {
     let cli = Cli::parse();
     if let Err(error) = mts_cli::run(cli) {
         eprintln!("error: {error}");
-        std::process::exit(1);
+        std::process::exit(error.exit_code());
     }
 }

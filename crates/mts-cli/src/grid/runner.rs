@@ -14,6 +14,7 @@ use mts_models::{ProgressReporter, StopReason, TrainingObserver, save_model};
 use super::progress::GridProgress;
 use super::record::{RECORD_FILE, RunRecord, runs_dir};
 use super::{GridSpec, RunSpec, Shard};
+use crate::error::EXIT_OUT_OF_SPACE;
 use crate::{CliError, DataSource, DeviceChoice, Experiment, LoadedData, run_experiment};
 
 /// Where and how a grid runs (everything that is not part of the grid itself).
@@ -68,7 +69,9 @@ impl GridOptions {
 
 /// Runs this shard's unfinished runs of `grid` in `options.out`, printing the plan (runs and
 /// estimated time) first and one line per finished run. Runs that fail are reported and the
-/// others go on; the result is an error naming how many failed.
+/// others go on; the result is an error naming how many failed. A full disk stops the grid
+/// instead (no further run starts; [`CliError::OutOfSpace`]), since every later run would fail
+/// the same way.
 pub fn run_grid(grid: &GridSpec, options: &GridOptions) -> Result<(), CliError> {
     grid.validate()?;
     check_corpora(grid, options)?;
@@ -206,6 +209,12 @@ fn run_in_process(
                 record_failure(&options.run_dir(run), &error.to_string());
                 let line = progress.finished(run, None, started);
                 progress.print(&line);
+                if error.is_out_of_space() {
+                    return Err(CliError::OutOfSpace {
+                        run: run.id(),
+                        reason: error.to_string(),
+                    });
+                }
             }
         }
     }
@@ -283,8 +292,10 @@ fn run_in_children(
     let mut queue = todo.iter();
     let mut active: Vec<(RunSpec, Child, Instant)> = Vec::new();
     let mut failures = 0;
+    // The first run that found the disk full: no further run starts, the active ones finish.
+    let mut out_of_space: Option<String> = None;
     loop {
-        while active.len() < options.jobs {
+        while active.len() < options.jobs && out_of_space.is_none() {
             let Some(run) = queue.next() else { break };
             let line = progress.starting(run);
             progress.print(&line);
@@ -292,7 +303,19 @@ fn run_in_children(
             active.push((run.clone(), child, Instant::now()));
         }
         if active.is_empty() {
-            return Ok(failures);
+            return match out_of_space {
+                Some(run) => Err(CliError::OutOfSpace {
+                    reason: format!(
+                        "see {}",
+                        runs_dir(&options.out)
+                            .join(&run)
+                            .join("train.log")
+                            .display()
+                    ),
+                    run,
+                }),
+                None => Ok(failures),
+            };
         }
         std::thread::sleep(Duration::from_millis(200));
         let mut index = 0;
@@ -316,6 +339,9 @@ fn run_in_children(
                 failures += 1;
                 let log = dir.join("train.log");
                 record_failure(&dir, &format!("{status}; see {}", log.display()));
+                if status.code() == Some(EXIT_OUT_OF_SPACE) {
+                    out_of_space.get_or_insert(run.id());
+                }
                 None
             };
             let line = progress.finished(&run, record.as_ref(), started);
