@@ -177,36 +177,24 @@ impl<'a> Trainer<'a> {
             let started = Instant::now();
             let (trained, loss_sum, correct) =
                 self.train_epoch(model, &mut optimizer, train, epoch, &train_device);
-            model = trained;
-            let validation = evaluator.evaluate_without_usage(&model, valid)?;
-            let improved = state
-                .best_valid_loss
-                .is_none_or(|best| validation.loss < best);
-            let new_best = improved.then(|| model.valid());
-            // The published code smooths Detached kernels once per epoch, after the epoch's
-            // evaluation and best-model snapshot (mts-method.md section 1.7).
-            model = model.average_detached_kernels();
-            let summary = EpochSummary {
+            let training = EpochTraining {
                 epoch,
-                train_loss: loss_sum / train.len() as f64,
-                train_accuracy: correct as f64 / train.len() as f64,
-                valid_loss: validation.loss,
-                valid_accuracy: validation.segments.summary.accuracy,
-                valid_ua: validation.segments.summary.unweighted_average_recall,
-                improved,
-                seconds: started.elapsed().as_secs_f64(),
+                started,
+                mean_loss: loss_sum / train.len() as f64,
+                accuracy: correct as f64 / train.len() as f64,
             };
+            let validated = validate_epoch(trained, training, &evaluator, valid, &state)?;
+            let (summary, new_best) = (validated.summary, validated.new_best);
+            model = validated.model;
             stop = self.record_epoch(&mut state, summary.clone());
-            if let Some(dir) = &self.checkpoint_dir {
-                writer.write(dir, &mut state, &model, &optimizer, new_best.as_ref())?;
-            }
-            // With a checkpoint folder the best model lives there (read back at the end), which
-            // keeps one copy of the weights out of memory; without one it is kept here.
-            if let Some(best) = new_best
-                && self.checkpoint_dir.is_none()
-            {
-                best_model = Some(best);
-            }
+            self.save_epoch(
+                &mut writer,
+                &mut state,
+                &model,
+                &optimizer,
+                new_best,
+                &mut best_model,
+            )?;
             if self.observer.on_epoch_end(&summary) == ControlFlow::Break(()) && stop.is_none() {
                 stop = Some(StopReason::Interrupted);
             }
@@ -214,6 +202,29 @@ impl<'a> Trainer<'a> {
         writer.finish()?;
         let stop = stop.unwrap_or(StopReason::Interrupted);
         self.finish(state, best_model, model, stop, &eval_device)
+    }
+
+    /// Writes the epoch's checkpoint (when there is a checkpoint folder) and keeps a new best
+    /// model: in the checkpoint folder, which keeps one copy of the weights out of memory and is
+    /// read back at the end, or else in `best_model`.
+    fn save_epoch(
+        &self,
+        writer: &mut checkpoint::CheckpointWriter,
+        state: &mut CheckpointState,
+        model: &SerModel,
+        optimizer: &ModuleOptimizer,
+        new_best: Option<SerModel>,
+        best_model: &mut Option<SerModel>,
+    ) -> Result<(), TrainingError> {
+        match &self.checkpoint_dir {
+            Some(dir) => writer.write(dir, state, model, optimizer, new_best.as_ref()),
+            None => {
+                if new_best.is_some() {
+                    *best_model = new_best;
+                }
+                Ok(())
+            }
+        }
     }
 
     /// The model, checkpoint state and optimizer to start from: the checkpoint folder's, when
@@ -399,6 +410,56 @@ impl<'a> Trainer<'a> {
 }
 
 /// How many items of `chunk` the `logits` `[batch, classes]` classify correctly.
+/// An epoch's training figures, before validation.
+struct EpochTraining {
+    epoch: usize,
+    started: Instant,
+    /// Mean training loss per item.
+    mean_loss: f64,
+    /// Share of training items classified correctly.
+    accuracy: f64,
+}
+
+/// An epoch after validation: the model to train on, its summary and, when it improved the
+/// validation loss, a snapshot of it.
+struct ValidatedEpoch {
+    model: SerModel,
+    summary: EpochSummary,
+    new_best: Option<SerModel>,
+}
+
+/// Validates `model` after an epoch, snapshots it when its validation loss beats the best so
+/// far, then smooths detached kernels (the published code does that once per epoch, after the
+/// evaluation and best-model snapshot: mts-method.md section 1.7).
+fn validate_epoch(
+    model: SerModel,
+    training: EpochTraining,
+    evaluator: &Evaluator,
+    valid: &dyn SpectrogramSet,
+    state: &CheckpointState,
+) -> Result<ValidatedEpoch, TrainingError> {
+    let validation = evaluator.evaluate_without_usage(&model, valid)?;
+    let improved = state
+        .best_valid_loss
+        .is_none_or(|best| validation.loss < best);
+    let new_best = improved.then(|| model.valid());
+    let summary = EpochSummary {
+        epoch: training.epoch,
+        train_loss: training.mean_loss,
+        train_accuracy: training.accuracy,
+        valid_loss: validation.loss,
+        valid_accuracy: validation.segments.summary.accuracy,
+        valid_ua: validation.segments.summary.unweighted_average_recall,
+        improved,
+        seconds: training.started.elapsed().as_secs_f64(),
+    };
+    Ok(ValidatedEpoch {
+        model: model.average_detached_kernels(),
+        summary,
+        new_best,
+    })
+}
+
 fn count_correct(data: &dyn SpectrogramSet, chunk: &[usize], logits: burn::Tensor<2>) -> usize {
     let [_, classes] = logits.dims();
     let values = logits
