@@ -220,11 +220,25 @@ impl FusedAdam {
 
 #[cfg(test)]
 mod tests {
-    use burn::nn::{Linear, LinearConfig};
+    use burn::module::Param;
+    use burn::nn::{Initializer, Linear, LinearConfig};
     use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
-    use burn::tensor::{Device, Distribution, Tensor};
+    use burn::tensor::{Device, Tensor};
 
     use super::*;
+
+    /// Values in [-0.5, 0.5) that depend only on `seed` and the position: no device RNG, which
+    /// tests running at the same time would share.
+    fn values(shape: [usize; 2], seed: u64, device: &Device) -> Tensor<2> {
+        let values: Vec<f32> = (0..shape[0] * shape[1])
+            .map(|i| {
+                let hash = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                    ^ seed.wrapping_mul(0xD1B5_4A32_D192_ED03);
+                (hash >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+            })
+            .collect();
+        Tensor::from_data(TensorData::new(values, shape), device)
+    }
 
     /// One Adam step on a least-squares problem whose data depend on `step` only; the model and
     /// its weights and bias after it.
@@ -234,9 +248,8 @@ mod tests {
         device: &Device,
         step: u64,
     ) -> (Linear, Vec<f32>) {
-        device.seed(step);
-        let x = Tensor::<2>::random([16, 37], Distribution::Normal(0.0, 1.0), device);
-        let target = Tensor::<2>::random([16, 5], Distribution::Normal(0.0, 1.0), device);
+        let x = values([16, 37], 2 * step, device);
+        let target = values([16, 5], 2 * step + 1, device);
         let loss = (model.forward(x) - target).square().mean();
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         let model = optimizer.step(3e-2, model, grads);
@@ -263,8 +276,13 @@ mod tests {
     }
 
     fn model(device: &Device) -> Linear {
-        device.seed(7);
-        LinearConfig::new(37, 5).init(device)
+        // Zeros: no draw from the device RNG (other tests may be seeding it meanwhile).
+        let mut linear = LinearConfig::new(37, 5)
+            .with_initializer(Initializer::Zeros)
+            .init(device);
+        linear.weight = Param::from_tensor(values([37, 5], 100, device));
+        linear.bias = Some(Param::from_tensor(values([1, 5], 101, device).reshape([5])));
+        linear
     }
 
     fn burn_adam(decay: f64) -> ModuleOptimizer {
