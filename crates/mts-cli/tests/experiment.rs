@@ -53,6 +53,11 @@ fn two_shards_then_report_write_every_run_and_file() {
     assert!(first.contains("mts experiment report"), "{first}");
     let runs = |out: &Path| std::fs::read_dir(out.join("runs")).unwrap().count();
     assert_eq!(runs(&out), 2);
+    // A report of the half-finished grid names the runs it lacks.
+    check(&mts(&["experiment", "report", out.to_str().unwrap()]));
+    let md = std::fs::read_to_string(out.join("results.md")).unwrap();
+    assert!(md.contains("2 of the grid's 4 runs have no result yet"), "{md}");
+    assert_eq!(md.matches("| not started |").count(), 2, "{md}");
     check(&experiment(&out, &["--shard", "2/2"]));
     assert_eq!(runs(&out), 4);
     // Everything is done: a full start skips every run and reports.
@@ -86,6 +91,7 @@ fn two_shards_then_report_write_every_run_and_file() {
     assert_eq!(csv.lines().count(), 1 + 4, "{csv}");
     let md = std::fs::read_to_string(out.join("results.md")).unwrap();
     assert!(md.contains("| synthetic | paper | a1 | 2 |"), "{md}");
+    assert!(md.contains("Every run of the grid has finished"), "{md}");
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
     let wilcoxon = &json["cells"][0]["test"]["wilcoxon"];

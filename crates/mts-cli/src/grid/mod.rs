@@ -3,6 +3,7 @@
 //! Wilcoxon tests and figures.
 
 mod figures;
+mod missing;
 mod progress;
 mod record;
 mod report;
@@ -13,6 +14,7 @@ mod spec;
 use std::path::{Path, PathBuf};
 
 pub use figures::write_figures;
+pub use missing::{ERROR_FILE, MissingRun, missing_runs};
 pub use record::{RECORD_FILE, RunRecord, read_records, runs_dir};
 pub use report::{
     CandidateRow, CellReport, ChosenModel, OverallTest, Pair, PairedTest, Report, build_report,
@@ -26,7 +28,8 @@ use crate::CliError;
 
 /// Reads every finished run under `dir/runs` and writes `results.md`, `results.csv` (one row
 /// per run), `results.json` and the figures into `dir`; returns the report and the paths
-/// written.
+/// written. With the folder's `grid.json`, the report also lists the grid's runs that have no
+/// result yet and why (failed, interrupted, not started).
 pub fn write_report(dir: &Path) -> Result<(Report, Vec<PathBuf>), CliError> {
     let records = read_records(dir)?;
     if records.is_empty() {
@@ -35,7 +38,8 @@ pub fn write_report(dir: &Path) -> Result<(Report, Vec<PathBuf>), CliError> {
             dir.display()
         )));
     }
-    let report = build_report(&records);
+    let mut report = build_report(&records);
+    (report.grid_runs, report.missing) = missing_runs(dir)?;
     let mut written = Vec::new();
     for (name, text) in [
         ("results.md", markdown(&report)),

@@ -9,6 +9,7 @@ use mts_data::CorpusKind;
 use mts_models::{Wilcoxon, wilcoxon_signed_rank};
 use serde::Serialize;
 
+use super::missing::{MissingRun, missing_markdown};
 use super::record::RunRecord;
 use super::select::{Cell, Selection, candidate, select_cells};
 use crate::compare::{add_layer_usage, percent, usage_text};
@@ -127,6 +128,10 @@ pub struct Report {
     pub overall: Vec<OverallTest>,
     /// Every configuration.
     pub candidates: Vec<CandidateRow>,
+    /// Runs in the folder's `grid.json` (0 when it has none).
+    pub grid_runs: usize,
+    /// The runs of `grid.json` without a result, and why (filled by `write_report`).
+    pub missing: Vec<MissingRun>,
 }
 
 /// `MTS (0.5, 1, 2), shared, L2 0.001` or `standard, L2 0`.
@@ -238,6 +243,8 @@ pub fn build_report(records: &[RunRecord]) -> Report {
         candidates: candidate_rows(records, &cells),
         cells,
         overall,
+        grid_runs: 0,
+        missing: Vec::new(),
     }
 }
 
@@ -364,6 +371,9 @@ pub fn markdown(report: &Report) -> String {
             row.model.epochs,
             if row.chosen { "yes" } else { "" }
         );
+    }
+    if report.grid_runs > 0 {
+        out.push_str(&missing_markdown(&report.missing, report.grid_runs));
     }
     out
 }

@@ -11,6 +11,7 @@ use indicatif::ProgressDrawTarget;
 use mts_data::{Corpus, CorpusKind};
 use mts_models::{ProgressReporter, StopReason, TrainingObserver, save_model};
 
+use super::missing::ERROR_FILE;
 use super::progress::GridProgress;
 use super::record::{RECORD_FILE, RunRecord, runs_dir};
 use super::{GridSpec, RunSpec, Shard};
@@ -277,7 +278,7 @@ fn train_run(
 fn record_failure(dir: &Path, message: &str) {
     eprintln!("error: {message}");
     let _ = std::fs::create_dir_all(dir)
-        .and_then(|()| mts_models::write_atomically(&dir.join("error.txt"), message.as_bytes()));
+        .and_then(|()| mts_models::write_atomically(&dir.join(ERROR_FILE), message.as_bytes()));
 }
 
 /// Trains up to `options.jobs` runs at once, each in a child `mts experiment --only ID` with
