@@ -56,7 +56,10 @@ fn two_shards_then_report_write_every_run_and_file() {
     // A report of the half-finished grid names the runs it lacks.
     check(&mts(&["experiment", "report", out.to_str().unwrap()]));
     let md = std::fs::read_to_string(out.join("results.md")).unwrap();
-    assert!(md.contains("2 of the grid's 4 runs have no result yet"), "{md}");
+    assert!(
+        md.contains("2 of the grid's 4 runs have no result yet"),
+        "{md}"
+    );
     assert_eq!(md.matches("| not started |").count(), 2, "{md}");
     check(&experiment(&out, &["--shard", "2/2"]));
     assert_eq!(runs(&out), 4);

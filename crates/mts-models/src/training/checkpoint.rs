@@ -231,6 +231,25 @@ pub(crate) struct CheckpointWriter {
     pending: Option<std::thread::JoinHandle<Result<(), TrainingError>>>,
 }
 
+/// The best model an epoch's checkpoint saves.
+#[derive(Clone, Copy)]
+pub(crate) enum NewBest<'a> {
+    /// The epoch did not improve the validation loss: the previous best file stays.
+    Unchanged,
+    /// The checkpoint's model itself (no detached kernels were averaged after the snapshot): its
+    /// file is linked as the best file, not written twice.
+    TheModel,
+    /// A different model (the snapshot taken before detached kernels were averaged).
+    Snapshot(&'a SerModel),
+}
+
+/// [`NewBest`] owned by the writing thread.
+enum BestToWrite {
+    Unchanged,
+    TheModel,
+    Snapshot(Box<SerModel>),
+}
+
 impl CheckpointWriter {
     /// Names this epoch's files in `state` and starts writing them and `state.json`.
     pub(crate) fn write(
@@ -239,12 +258,17 @@ impl CheckpointWriter {
         state: &mut CheckpointState,
         model: &SerModel,
         optimizer: &ModuleOptimizer,
-        new_best: Option<&SerModel>,
+        new_best: NewBest<'_>,
     ) -> Result<(), TrainingError> {
         self.finish()?;
-        name_files(state, new_best.is_some());
+        name_files(state, !matches!(new_best, NewBest::Unchanged));
         let (dir, state) = (dir.to_path_buf(), state.clone());
-        let (model, best) = (model.clone(), new_best.cloned());
+        let model = model.clone();
+        let best = match new_best {
+            NewBest::Unchanged => BestToWrite::Unchanged,
+            NewBest::TheModel => BestToWrite::TheModel,
+            NewBest::Snapshot(best) => BestToWrite::Snapshot(Box::new(best.clone())),
+        };
         let optimizer = optimizer.to_record();
         self.pending = Some(std::thread::spawn(move || {
             write_files(
@@ -284,7 +308,7 @@ fn write_files(
     state: &CheckpointState,
     save_model: impl FnOnce(&Path) -> Result<(), burn::store::RecordError>,
     save_optimizer: impl FnOnce(&Path) -> Result<(), burn::store::RecordError>,
-    new_best: Option<SerModel>,
+    new_best: BestToWrite,
 ) -> Result<(), TrainingError> {
     fs::create_dir_all(dir).map_err(|source| TrainingError::Io {
         path: dir.to_path_buf(),
@@ -293,8 +317,12 @@ fn write_files(
     let file = |name: &Option<String>| dir.join(name.as_deref().expect("named by name_files"));
     save_record(&file(&state.model_file), save_model)?;
     save_record(&file(&state.optimizer_file), save_optimizer)?;
-    if let Some(best) = new_best {
-        save_record(&file(&state.best_file), |tmp| best.save_file(tmp))?;
+    match new_best {
+        BestToWrite::Unchanged => {}
+        BestToWrite::TheModel => link_or_copy(&file(&state.model_file), &file(&state.best_file))?,
+        BestToWrite::Snapshot(best) => {
+            save_record(&file(&state.best_file), |tmp| best.save_file(tmp))?
+        }
     }
     let json =
         serde_json::to_vec_pretty(state).map_err(|err| TrainingError::InvalidCheckpoint {
@@ -308,6 +336,19 @@ fn write_files(
     })?;
     remove_unreferenced(dir, state);
     Ok(())
+}
+
+/// Makes `target` the same file as `source` atomically: a hard link (no second copy of the
+/// weights on disk), or a copy where the file system has no hard links.
+fn link_or_copy(source: &Path, target: &Path) -> Result<(), TrainingError> {
+    atomic::write_file_with(target, |tmp| {
+        fs::remove_file(tmp)?;
+        fs::hard_link(source, tmp).or_else(|_| fs::copy(source, tmp).map(|_| ()))
+    })
+    .map_err(|source| TrainingError::Io {
+        path: target.to_path_buf(),
+        source,
+    })
 }
 
 fn save_record(
@@ -441,5 +482,57 @@ mod tests {
             json.contains(r#""best_valid_loss":"1.1146411895751953""#),
             "{json}"
         );
+    }
+
+    #[test]
+    fn a_best_model_equal_to_the_model_is_one_file_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let device = burn::tensor::Device::flex();
+        let config = SerModelConfig::new(Architecture::A1, [40, 20], 4);
+        let model = config.init(&device);
+        let optimizer = crate::FusedAdam::new(0.0).init();
+        let mut state = CheckpointState::fresh(config, TrainingConfig::new(), [10, 5]);
+        let mut writer = CheckpointWriter::default();
+        state.epochs_done = 1;
+        writer
+            .write(
+                dir.path(),
+                &mut state,
+                &model,
+                &optimizer,
+                NewBest::TheModel,
+            )
+            .unwrap();
+        writer.finish().unwrap();
+        let (model_1, best_1) = (
+            dir.path().join(state.model_file.clone().unwrap()),
+            dir.path().join(state.best_file.clone().unwrap()),
+        );
+        assert_ne!(model_1, best_1);
+        assert_eq!(fs::read(&model_1).unwrap(), fs::read(&best_1).unwrap());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let inode = |path: &Path| fs::metadata(path).unwrap().ino();
+            assert_eq!(inode(&model_1), inode(&best_1), "a hard link, not a copy");
+        }
+        // The next epoch does not improve: its model replaces model-0001, the best file stays.
+        state.epochs_done = 2;
+        writer
+            .write(
+                dir.path(),
+                &mut state,
+                &model,
+                &optimizer,
+                NewBest::Unchanged,
+            )
+            .unwrap();
+        writer.finish().unwrap();
+        assert!(!model_1.exists(), "the old model file is removed");
+        assert_eq!(dir.path().join(state.best_file.clone().unwrap()), best_1);
+        let best = load_best(dir.path(), &state, &device)
+            .unwrap()
+            .expect("a best model");
+        assert_eq!(best.input_size(), [40, 20]);
     }
 }

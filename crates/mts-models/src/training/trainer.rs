@@ -10,6 +10,7 @@ use burn::module::Module;
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::optim::{GradientsAccumulator, GradientsParams, ModuleOptimizer};
 use burn::tensor::Device;
+use mts_core::KernelSharing;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::seq::SliceRandom;
@@ -19,7 +20,7 @@ use crate::data::{SpectrogramSet, batch, check_set};
 use crate::evaluate::{Evaluator, argmax};
 use crate::ser_model::{SerModel, SerModelConfig};
 use crate::training::adam::FusedAdam;
-use crate::training::checkpoint::{self, CheckpointState};
+use crate::training::checkpoint::{self, CheckpointState, NewBest};
 use crate::training::config::TrainingConfig;
 use crate::training::error::TrainingError;
 use crate::training::progress::{EpochSummary, Silent, TrainingObserver};
@@ -184,7 +185,10 @@ impl<'a> Trainer<'a> {
                 accuracy: correct as f64 / train.len() as f64,
             };
             let validated = validate_epoch(trained, training, &evaluator, valid, &state)?;
-            let (summary, new_best) = (validated.summary, validated.new_best);
+            let (summary, best) = (
+                validated.summary,
+                (validated.new_best, validated.best_is_model),
+            );
             model = validated.model;
             stop = self.record_epoch(&mut state, summary.clone());
             self.save_epoch(
@@ -192,7 +196,7 @@ impl<'a> Trainer<'a> {
                 &mut state,
                 &model,
                 &optimizer,
-                new_best,
+                best,
                 &mut best_model,
             )?;
             if self.observer.on_epoch_end(&summary) == ControlFlow::Break(()) && stop.is_none() {
@@ -213,11 +217,18 @@ impl<'a> Trainer<'a> {
         state: &mut CheckpointState,
         model: &SerModel,
         optimizer: &ModuleOptimizer,
-        new_best: Option<SerModel>,
+        (new_best, best_is_model): (Option<SerModel>, bool),
         best_model: &mut Option<SerModel>,
     ) -> Result<(), TrainingError> {
         match &self.checkpoint_dir {
-            Some(dir) => writer.write(dir, state, model, optimizer, new_best.as_ref()),
+            Some(dir) => {
+                let best = match &new_best {
+                    None => NewBest::Unchanged,
+                    Some(_) if best_is_model => NewBest::TheModel,
+                    Some(best) => NewBest::Snapshot(best),
+                };
+                writer.write(dir, state, model, optimizer, best)
+            }
             None => {
                 if new_best.is_some() {
                     *best_model = new_best;
@@ -426,6 +437,9 @@ struct ValidatedEpoch {
     model: SerModel,
     summary: EpochSummary,
     new_best: Option<SerModel>,
+    /// Whether `new_best` holds the same weights as `model` (no detached kernels were averaged
+    /// after the snapshot), so a checkpoint can link one file instead of writing two.
+    best_is_model: bool,
 }
 
 /// Validates `model` after an epoch, snapshots it when its validation loss beats the best so
@@ -453,9 +467,14 @@ fn validate_epoch(
         improved,
         seconds: training.started.elapsed().as_secs_f64(),
     };
+    let averaged = model
+        .mts_layers()
+        .iter()
+        .any(|layer| layer.sharing() == KernelSharing::Detached);
     Ok(ValidatedEpoch {
         model: model.average_detached_kernels(),
         summary,
+        best_is_model: new_best.is_some() && !averaged,
         new_best,
     })
 }
