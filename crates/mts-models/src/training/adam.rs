@@ -56,7 +56,8 @@ pub struct FusedAdam {
 }
 
 impl FusedAdam {
-    /// Adam with burn's default betas and epsilon and coupled L2 `weight_decay` (none when 0).
+    /// Adam with burn's default betas and epsilon and coupled L2 `weight_decay` (none when it is
+    /// not above 0, NaN included).
     pub fn new(weight_decay: f64) -> Self {
         let weight_decay = (weight_decay > 0.0).then_some(weight_decay as f32);
         let config = AdamConfig::new().with_weight_decay(weight_decay.map(WeightDecayConfig::new));
@@ -94,7 +95,10 @@ impl Optimizer for FusedAdam {
         grad: Tensor<D>,
         state: Option<Self::State<D>>,
     ) -> (Tensor<D>, Option<Self::State<D>>) {
-        if !(host_writable(&tensor) && host_writable(&grad)) {
+        let state_on_host = state.as_ref().is_none_or(|state| {
+            host_writable(&state.momentum.moment_1) && host_writable(&state.momentum.moment_2)
+        });
+        if !(host_writable(&tensor) && host_writable(&grad) && state_on_host) {
             return self.reference.step(lr, tensor, grad, state);
         }
         let device = tensor.device();
