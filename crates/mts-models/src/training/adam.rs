@@ -320,4 +320,23 @@ mod tests {
         let (_, resumed) = step(&mut fused, half, &device, 2);
         assert_eq!(Some(&resumed), unbroken.last());
     }
+
+    #[test]
+    fn other_float_types_take_burns_adam() {
+        let device = Device::flex();
+        let f64_tensor = |values: Vec<f64>| {
+            Tensor::<1>::from_data(TensorData::new(values, [3]), (&device, DType::F64))
+        };
+        let (param, grad) = (
+            f64_tensor(vec![1.0, -2.0, 0.5]),
+            f64_tensor(vec![0.1, 0.2, -0.3]),
+        );
+        assert_eq!(param.dtype(), DType::F64);
+        let fused = FusedAdam::new(0.0);
+        let (ours, state) = fused.step(1e-2, param.clone(), grad.clone(), None);
+        let (burns, _) = AdamConfig::new().build().step(1e-2, param, grad, None);
+        assert_eq!(ours.dtype(), DType::F64);
+        assert_eq!(ours.into_data(), burns.into_data());
+        assert_eq!(state.expect("a state").momentum.time, 1);
+    }
 }
