@@ -24,14 +24,14 @@ pub struct MissingRun {
 }
 
 impl MissingRun {
-    /// `failed: <reason>; resumes from its checkpoint`, `interrupted: resumes from its
+    /// `failed: <reason>; resumes from its checkpoint`, `started, not finished: resumes from its
     /// checkpoint`, `not started`.
     pub fn state(&self) -> String {
         let resumes = "resumes from its checkpoint";
         match (&self.error, self.checkpoint) {
             (Some(error), true) => format!("failed: {error}; {resumes}"),
             (Some(error), false) => format!("failed: {error}"),
-            (None, true) => format!("interrupted: {resumes}"),
+            (None, true) => format!("started, not finished: {resumes}"),
             (None, false) => "not started".to_string(),
         }
     }
@@ -148,7 +148,7 @@ mod tests {
                 ),
                 (
                     ids[2].as_str(),
-                    "interrupted: resumes from its checkpoint".to_string()
+                    "started, not finished: resumes from its checkpoint".to_string()
                 ),
                 (ids[3].as_str(), "not started".to_string()),
             ]
