@@ -49,13 +49,10 @@ pub fn missing_runs(experiment: &Path) -> Result<(usize, Vec<MissingRun>), CliEr
     let grid_runs = read_grid(&grid_file)?.runs();
     let missing = grid_runs
         .iter()
-        .map(|run| runs.join(run.id()))
-        .filter(|dir| !dir.join(RECORD_FILE).is_file())
-        .map(|dir| MissingRun {
-            id: dir
-                .file_name()
-                .map(|name| name.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+        .map(|run| (run.id(), runs.join(run.id())))
+        .filter(|(_, dir)| !dir.join(RECORD_FILE).is_file())
+        .map(|(id, dir)| MissingRun {
+            id,
             error: std::fs::read_to_string(dir.join(ERROR_FILE))
                 .ok()
                 .map(|text| text.lines().next().unwrap_or("").trim().to_string()),
@@ -88,29 +85,12 @@ pub fn missing_markdown(missing: &[MissingRun], total: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use mts_core::{BranchAlignment, KernelResampling, KernelSharing};
-    use mts_data::CorpusKind;
-    use mts_models::{Architecture, TrainingConfig};
-
     use super::*;
-    use crate::FrontEnd;
-    use crate::grid::GridSpec;
+    use crate::grid::spec::tiny_grid;
 
     #[test]
     fn each_unfinished_run_is_listed_with_why() {
-        let grid = GridSpec {
-            corpora: vec![CorpusKind::Synthetic],
-            front_ends: vec![FrontEnd::Paper],
-            architectures: vec![Architecture::A1],
-            scale_sets: vec![vec![0.5, 1.0, 2.0]],
-            sharings: vec![KernelSharing::Shared],
-            alignment: BranchAlignment::Stretch,
-            resampling: KernelResampling::Linear,
-            l2s: vec![0.0],
-            seeds: vec![0],
-            folds: 2,
-            training: TrainingConfig::new(),
-        };
+        let grid = tiny_grid();
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(
             missing_runs(dir.path()).unwrap(),

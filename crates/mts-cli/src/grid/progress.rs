@@ -210,34 +210,12 @@ fn format_seconds(seconds: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use mts_core::{BranchAlignment, KernelResampling, KernelSharing};
-    use mts_data::CorpusKind;
-    use mts_models::TrainingConfig;
-
     use super::*;
-    use crate::FrontEnd;
-    use crate::grid::GridSpec;
-
-    fn runs() -> Vec<RunSpec> {
-        GridSpec {
-            corpora: vec![CorpusKind::Synthetic],
-            front_ends: vec![FrontEnd::Paper],
-            architectures: vec![Architecture::A1],
-            scale_sets: vec![vec![0.5, 1.0, 2.0]],
-            sharings: vec![KernelSharing::Shared],
-            alignment: BranchAlignment::Stretch,
-            resampling: KernelResampling::Linear,
-            l2s: vec![0.0],
-            seeds: vec![0],
-            folds: 2,
-            training: TrainingConfig::new(),
-        }
-        .runs()
-    }
+    use crate::grid::spec::tiny_grid;
 
     #[test]
     fn lines_count_runs_and_the_bar_follows_them() {
-        let runs = runs();
+        let runs = tiny_grid().runs();
         assert_eq!(runs.len(), 4);
         let mut progress =
             GridProgress::new(4, Vec::new(), 1).with_bars(ProgressDrawTarget::hidden());

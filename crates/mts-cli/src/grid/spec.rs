@@ -282,6 +282,24 @@ impl fmt::Display for Shard {
     }
 }
 
+/// A grid of 4 runs for tests: synthetic corpus, A1 standard and MTS (0.5, 1, 2), 2 folds.
+#[cfg(test)]
+pub(crate) fn tiny_grid() -> GridSpec {
+    GridSpec {
+        corpora: vec![CorpusKind::Synthetic],
+        front_ends: vec![FrontEnd::Paper],
+        architectures: vec![Architecture::A1],
+        scale_sets: vec![vec![0.5, 1.0, 2.0]],
+        sharings: vec![KernelSharing::Shared],
+        alignment: BranchAlignment::Stretch,
+        resampling: KernelResampling::Linear,
+        l2s: vec![0.0],
+        seeds: vec![0],
+        folds: 2,
+        training: TrainingConfig::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -232,21 +232,13 @@ pub(crate) struct CheckpointWriter {
 }
 
 /// The best model an epoch's checkpoint saves.
-#[derive(Clone, Copy)]
-pub(crate) enum NewBest<'a> {
+pub(crate) enum NewBest {
     /// The epoch did not improve the validation loss: the previous best file stays.
     Unchanged,
     /// The checkpoint's model itself (no detached kernels were averaged after the snapshot): its
     /// file is linked as the best file, not written twice.
     TheModel,
     /// A different model (the snapshot taken before detached kernels were averaged).
-    Snapshot(&'a SerModel),
-}
-
-/// [`NewBest`] owned by the writing thread.
-enum BestToWrite {
-    Unchanged,
-    TheModel,
     Snapshot(Box<SerModel>),
 }
 
@@ -258,17 +250,12 @@ impl CheckpointWriter {
         state: &mut CheckpointState,
         model: &SerModel,
         optimizer: &ModuleOptimizer,
-        new_best: NewBest<'_>,
+        new_best: NewBest,
     ) -> Result<(), TrainingError> {
         self.finish()?;
         name_files(state, !matches!(new_best, NewBest::Unchanged));
         let (dir, state) = (dir.to_path_buf(), state.clone());
         let model = model.clone();
-        let best = match new_best {
-            NewBest::Unchanged => BestToWrite::Unchanged,
-            NewBest::TheModel => BestToWrite::TheModel,
-            NewBest::Snapshot(best) => BestToWrite::Snapshot(Box::new(best.clone())),
-        };
         let optimizer = optimizer.to_record();
         self.pending = Some(std::thread::spawn(move || {
             write_files(
@@ -276,7 +263,7 @@ impl CheckpointWriter {
                 &state,
                 |tmp| model.save_file(tmp),
                 |tmp| optimizer.save(tmp),
-                best,
+                new_best,
             )
         }));
         Ok(())
@@ -308,7 +295,7 @@ fn write_files(
     state: &CheckpointState,
     save_model: impl FnOnce(&Path) -> Result<(), burn::store::RecordError>,
     save_optimizer: impl FnOnce(&Path) -> Result<(), burn::store::RecordError>,
-    new_best: BestToWrite,
+    new_best: NewBest,
 ) -> Result<(), TrainingError> {
     fs::create_dir_all(dir).map_err(|source| TrainingError::Io {
         path: dir.to_path_buf(),
@@ -318,11 +305,9 @@ fn write_files(
     save_record(&file(&state.model_file), save_model)?;
     save_record(&file(&state.optimizer_file), save_optimizer)?;
     match new_best {
-        BestToWrite::Unchanged => {}
-        BestToWrite::TheModel => link_or_copy(&file(&state.model_file), &file(&state.best_file))?,
-        BestToWrite::Snapshot(best) => {
-            save_record(&file(&state.best_file), |tmp| best.save_file(tmp))?
-        }
+        NewBest::Unchanged => {}
+        NewBest::TheModel => link_or_copy(&file(&state.model_file), &file(&state.best_file))?,
+        NewBest::Snapshot(best) => save_record(&file(&state.best_file), |tmp| best.save_file(tmp))?,
     }
     let json =
         serde_json::to_vec_pretty(state).map_err(|err| TrainingError::InvalidCheckpoint {
@@ -493,17 +478,14 @@ mod tests {
         let optimizer = crate::FusedAdam::new(0.0).init();
         let mut state = CheckpointState::fresh(config, TrainingConfig::new(), [10, 5]);
         let mut writer = CheckpointWriter::default();
-        state.epochs_done = 1;
-        writer
-            .write(
-                dir.path(),
-                &mut state,
-                &model,
-                &optimizer,
-                NewBest::TheModel,
-            )
-            .unwrap();
-        writer.finish().unwrap();
+        let mut write_epoch = |state: &mut CheckpointState, epoch, best| {
+            state.epochs_done = epoch;
+            writer
+                .write(dir.path(), state, &model, &optimizer, best)
+                .unwrap();
+            writer.finish().unwrap();
+        };
+        write_epoch(&mut state, 1, NewBest::TheModel);
         let (model_1, best_1) = (
             dir.path().join(state.model_file.clone().unwrap()),
             dir.path().join(state.best_file.clone().unwrap()),
@@ -517,17 +499,7 @@ mod tests {
             assert_eq!(inode(&model_1), inode(&best_1), "a hard link, not a copy");
         }
         // The next epoch does not improve: its model replaces model-0001, the best file stays.
-        state.epochs_done = 2;
-        writer
-            .write(
-                dir.path(),
-                &mut state,
-                &model,
-                &optimizer,
-                NewBest::Unchanged,
-            )
-            .unwrap();
-        writer.finish().unwrap();
+        write_epoch(&mut state, 2, NewBest::Unchanged);
         assert!(!model_1.exists(), "the old model file is removed");
         assert_eq!(dir.path().join(state.best_file.clone().unwrap()), best_1);
         let best = load_best(dir.path(), &state, &device)

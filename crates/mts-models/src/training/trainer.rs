@@ -185,10 +185,7 @@ impl<'a> Trainer<'a> {
                 accuracy: correct as f64 / train.len() as f64,
             };
             let validated = validate_epoch(trained, training, &evaluator, valid, &state)?;
-            let (summary, best) = (
-                validated.summary,
-                (validated.new_best, validated.best_is_model),
-            );
+            let (summary, new_best) = (validated.summary, validated.new_best);
             model = validated.model;
             stop = self.record_epoch(&mut state, summary.clone());
             self.save_epoch(
@@ -196,7 +193,7 @@ impl<'a> Trainer<'a> {
                 &mut state,
                 &model,
                 &optimizer,
-                best,
+                new_best,
                 &mut best_model,
             )?;
             if self.observer.on_epoch_end(&summary) == ControlFlow::Break(()) && stop.is_none() {
@@ -217,15 +214,21 @@ impl<'a> Trainer<'a> {
         state: &mut CheckpointState,
         model: &SerModel,
         optimizer: &ModuleOptimizer,
-        (new_best, best_is_model): (Option<SerModel>, bool),
+        new_best: Option<SerModel>,
         best_model: &mut Option<SerModel>,
     ) -> Result<(), TrainingError> {
         match &self.checkpoint_dir {
             Some(dir) => {
-                let best = match &new_best {
+                // Without detached kernels nothing was averaged after the snapshot: the best
+                // model is the model being saved.
+                let averaged = model
+                    .mts_layers()
+                    .iter()
+                    .any(|layer| layer.sharing() == KernelSharing::Detached);
+                let best = match new_best {
                     None => NewBest::Unchanged,
-                    Some(_) if best_is_model => NewBest::TheModel,
-                    Some(best) => NewBest::Snapshot(best),
+                    Some(_) if !averaged => NewBest::TheModel,
+                    Some(best) => NewBest::Snapshot(Box::new(best)),
                 };
                 writer.write(dir, state, model, optimizer, best)
             }
@@ -420,7 +423,6 @@ impl<'a> Trainer<'a> {
     }
 }
 
-/// How many items of `chunk` the `logits` `[batch, classes]` classify correctly.
 /// An epoch's training figures, before validation.
 struct EpochTraining {
     epoch: usize,
@@ -437,9 +439,6 @@ struct ValidatedEpoch {
     model: SerModel,
     summary: EpochSummary,
     new_best: Option<SerModel>,
-    /// Whether `new_best` holds the same weights as `model` (no detached kernels were averaged
-    /// after the snapshot), so a checkpoint can link one file instead of writing two.
-    best_is_model: bool,
 }
 
 /// Validates `model` after an epoch, snapshots it when its validation loss beats the best so
@@ -467,18 +466,14 @@ fn validate_epoch(
         improved,
         seconds: training.started.elapsed().as_secs_f64(),
     };
-    let averaged = model
-        .mts_layers()
-        .iter()
-        .any(|layer| layer.sharing() == KernelSharing::Detached);
     Ok(ValidatedEpoch {
         model: model.average_detached_kernels(),
         summary,
-        best_is_model: new_best.is_some() && !averaged,
         new_best,
     })
 }
 
+/// How many items of `chunk` the `logits` `[batch, classes]` classify correctly.
 fn count_correct(data: &dyn SpectrogramSet, chunk: &[usize], logits: burn::Tensor<2>) -> usize {
     let [_, classes] = logits.dims();
     let values = logits
