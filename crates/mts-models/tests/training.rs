@@ -131,6 +131,13 @@ fn resuming_after_an_interruption_equals_an_unbroken_run() {
     let losses =
         |history: &[EpochSummary]| -> Vec<f64> { history.iter().map(|e| e.valid_loss).collect() };
     assert_eq!(losses(&resumed.history), losses(&unbroken.history));
+    // Every epoch records the CPU time it used, and the resumed run keeps the first run's.
+    #[cfg(unix)]
+    for epoch in &resumed.history {
+        let cpu = epoch.cpu_seconds.expect("a process CPU clock on unix");
+        assert!(cpu > 0.0, "epoch {}: {cpu} CPU seconds", epoch.epoch);
+    }
+    assert_eq!(resumed.history[..3], interrupted.history[..]);
 
     // A finished run's checkpoint answers at once with the same result.
     let again = Trainer::new(training_config(5), device)

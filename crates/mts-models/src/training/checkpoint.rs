@@ -149,6 +149,8 @@ mod exact {
         valid_ua: String,
         improved: bool,
         seconds: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cpu_seconds: Option<String>,
     }
 
     pub mod history {
@@ -166,6 +168,7 @@ mod exact {
                     valid_ua: text(e.valid_ua),
                     improved: e.improved,
                     seconds: text(e.seconds),
+                    cpu_seconds: e.cpu_seconds.map(text),
                 })
                 .collect::<Vec<_>>()
                 .serialize(s)
@@ -184,6 +187,7 @@ mod exact {
                         valid_ua: parse::<D>(&e.valid_ua)?,
                         improved: e.improved,
                         seconds: parse::<D>(&e.seconds)?,
+                        cpu_seconds: e.cpu_seconds.map(|t| parse::<D>(&t)).transpose()?,
                     })
                 })
                 .collect()
@@ -459,10 +463,16 @@ mod tests {
             valid_ua: 2.0 / 3.0,
             improved: true,
             seconds: 0.25,
+            cpu_seconds: Some(0.1 + 0.7),
         });
         let json = serde_json::to_string(&state).unwrap();
         let back: CheckpointState = serde_json::from_str(&json).unwrap();
         assert_eq!(back, state);
+        // A checkpoint written before epochs recorded their CPU time still reads.
+        let old = json.replace(r#","cpu_seconds":"0.7999999999999999""#, "");
+        assert_ne!(old, json);
+        let back: CheckpointState = serde_json::from_str(&old).unwrap();
+        assert_eq!(back.history[0].cpu_seconds, None);
         assert!(
             json.contains(r#""best_valid_loss":"1.1146411895751953""#),
             "{json}"

@@ -3,6 +3,7 @@
 mod adam;
 mod checkpoint;
 mod config;
+mod cpu_clock;
 mod default_device;
 mod error;
 mod progress;

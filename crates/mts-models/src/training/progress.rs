@@ -25,13 +25,28 @@ pub struct EpochSummary {
     pub valid_ua: f64,
     /// Whether this epoch set a new best validation loss (and became the kept checkpoint).
     pub improved: bool,
-    /// Wall-clock seconds the epoch took.
+    /// Wall-clock seconds the epoch took (training and validation).
     pub seconds: f64,
+    /// CPU seconds all the process's threads used over the same span (`None` where the
+    /// platform has no process CPU clock, and in checkpoints written before it was recorded).
+    /// `cpu_seconds / seconds` is how many cores the epoch kept busy: 1.8 is 180 %.
+    #[serde(default)]
+    pub cpu_seconds: Option<f64>,
+}
+
+impl EpochSummary {
+    /// CPU time over wall time, in percent (200 % = two cores busy throughout); `None` when
+    /// the CPU time is unknown or the epoch took no measurable time.
+    pub fn cpu_percent(&self) -> Option<f64> {
+        self.cpu_seconds
+            .filter(|_| self.seconds > 0.0)
+            .map(|cpu| 100.0 * cpu / self.seconds)
+    }
 }
 
 impl fmt::Display for EpochSummary {
-    /// `epoch  12  train loss 0.8123 acc 71.2%  valid loss 0.9012 acc 65.0% UA 61.3%  4.1s *`
-    /// (the star marks a new best validation loss).
+    /// `epoch  12  train loss 0.8123 acc 71.2%  valid loss 0.9012 acc 65.0% UA 61.3%  4.1s 181% CPU *`
+    /// (the CPU share when known; the star marks a new best validation loss).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -44,6 +59,9 @@ impl fmt::Display for EpochSummary {
             100.0 * self.valid_ua,
             self.seconds
         )?;
+        if let Some(percent) = self.cpu_percent() {
+            write!(f, " {percent:.0}% CPU")?;
+        }
         if self.improved {
             write!(f, " *")?;
         }
@@ -247,10 +265,21 @@ mod tests {
             valid_ua: 0.613,
             improved: true,
             seconds: 4.07,
+            cpu_seconds: Some(7.366),
         };
         assert_eq!(
             summary.to_string(),
-            "epoch  12  train loss 0.8123 acc 71.2%  valid loss 0.9012 acc 65.0% UA 61.3%  4.1s *"
+            "epoch  12  train loss 0.8123 acc 71.2%  valid loss 0.9012 acc 65.0% UA 61.3%  4.1s 181% CPU *"
+        );
+        let unknown = EpochSummary {
+            cpu_seconds: None,
+            improved: false,
+            ..summary
+        };
+        assert_eq!(unknown.cpu_percent(), None);
+        assert_eq!(
+            unknown.to_string(),
+            "epoch  12  train loss 0.8123 acc 71.2%  valid loss 0.9012 acc 65.0% UA 61.3%  4.1s"
         );
     }
 

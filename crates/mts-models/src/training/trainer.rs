@@ -4,7 +4,6 @@
 use std::fmt;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use burn::module::Module;
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
@@ -22,6 +21,7 @@ use crate::ser_model::{SerModel, SerModelConfig};
 use crate::training::adam::FusedAdam;
 use crate::training::checkpoint::{self, CheckpointState, NewBest};
 use crate::training::config::TrainingConfig;
+use crate::training::cpu_clock::CpuClock;
 use crate::training::error::TrainingError;
 use crate::training::progress::{EpochSummary, Silent, TrainingObserver};
 
@@ -175,12 +175,12 @@ impl<'a> Trainer<'a> {
         let mut writer = checkpoint::CheckpointWriter::default();
         while stop.is_none() {
             let epoch = state.epochs_done + 1;
-            let started = Instant::now();
+            let clock = CpuClock::start();
             let (trained, loss_sum, correct) =
                 self.train_epoch(model, &mut optimizer, train, epoch, &train_device);
             let training = EpochTraining {
                 epoch,
-                started,
+                clock,
                 mean_loss: loss_sum / train.len() as f64,
                 accuracy: correct as f64 / train.len() as f64,
             };
@@ -426,7 +426,8 @@ impl<'a> Trainer<'a> {
 /// An epoch's training figures, before validation.
 struct EpochTraining {
     epoch: usize,
-    started: Instant,
+    /// Started when the epoch's training began.
+    clock: CpuClock,
     /// Mean training loss per item.
     mean_loss: f64,
     /// Share of training items classified correctly.
@@ -464,7 +465,8 @@ fn validate_epoch(
         valid_accuracy: validation.segments.summary.accuracy,
         valid_ua: validation.segments.summary.unweighted_average_recall,
         improved,
-        seconds: training.started.elapsed().as_secs_f64(),
+        seconds: training.clock.wall_seconds(),
+        cpu_seconds: training.clock.cpu_seconds(),
     };
     Ok(ValidatedEpoch {
         model: model.average_detached_kernels(),
