@@ -1,6 +1,10 @@
 //! The fused operation on a CPU backend: burn's `conv2d` per branch, the merge and the
 //! gradients on host memory (`host.rs`). Generic over the backend; Flex and NdArray use it.
 
+use std::any::Any;
+use std::marker::PhantomData;
+
+use burn::backend::flex::FlexTensor;
 use burn::backend::tensor::{FloatTensor, IntTensor};
 use burn::backend::{Backend, Flex, NdArray, TensorMetadata, try_read_sync};
 use burn::tensor::ops::ConvOptions;
@@ -15,12 +19,84 @@ impl MtsKernels for Flex {}
 impl MtsKernels for NdArray {}
 
 /// Reads a float tensor into host memory.
-pub(super) fn read<B: Backend>(tensor: FloatTensor<B>) -> Vec<f32> {
+fn read<B: Backend>(tensor: FloatTensor<B>) -> Vec<f32> {
     try_read_sync(B::float_into_data(tensor))
         .expect("a CPU backend reads synchronously")
         .expect("a CPU tensor can be read")
         .try_into_vec::<f32>()
         .expect("the fused kernels run on f32 tensors")
+}
+
+/// Reads an int tensor into host memory as `i32`.
+fn read_ints<B: Backend>(tensor: IntTensor<B>) -> Vec<i32> {
+    try_read_sync(B::int_into_data(tensor))
+        .expect("a CPU backend reads synchronously")
+        .expect("a CPU tensor can be read")
+        .convert::<i32>()
+        .try_into_vec::<i32>()
+        .expect("winners convert to i32")
+}
+
+/// A tensor's values in host memory: a contiguous Flex tensor's own buffer, borrowed (no
+/// copy, however many owners it has), or any other tensor read out. Reading a tensor that
+/// autodiff or the caller still holds would copy all of it.
+pub(super) enum HostValues<E> {
+    Flex(FlexTensor, PhantomData<E>),
+    Read(Vec<E>),
+}
+
+/// The element types the fused kernels read: `f32` values and `i32` winners.
+pub(super) trait HostElement: Copy + 'static {
+    /// A contiguous Flex tensor's values, `None` for another dtype or layout.
+    fn flex_slice(tensor: &FlexTensor) -> Option<&[Self]>;
+}
+
+impl HostElement for f32 {
+    fn flex_slice(tensor: &FlexTensor) -> Option<&[Self]> {
+        tensor.as_slice()
+    }
+}
+
+impl HostElement for i32 {
+    fn flex_slice(tensor: &FlexTensor) -> Option<&[Self]> {
+        tensor.as_slice()
+    }
+}
+
+impl<E: HostElement> HostValues<E> {
+    /// The values of `tensor` (a backend's tensor primitive), read by `read` unless it is a
+    /// contiguous Flex tensor of `E`.
+    fn of<T: 'static>(tensor: T, read: impl FnOnce(T) -> Vec<E>) -> Self {
+        let tensor: Box<dyn Any> = Box::new(tensor);
+        let tensor = match tensor.downcast::<FlexTensor>() {
+            Ok(flex) if E::flex_slice(&flex).is_some() => return Self::Flex(*flex, PhantomData),
+            Ok(flex) => flex as Box<dyn Any>,
+            Err(other) => other,
+        };
+        Self::Read(read(
+            *tensor.downcast::<T>().expect("the tensor boxed above"),
+        ))
+    }
+
+    pub(super) fn as_slice(&self) -> &[E] {
+        match self {
+            Self::Flex(tensor, _) => E::flex_slice(tensor).expect("checked in `of`"),
+            Self::Read(values) => values,
+        }
+    }
+
+    /// The values as an owned vector (a copy when borrowed).
+    fn into_vec(self) -> Vec<E> {
+        match self {
+            Self::Read(values) => values,
+            flex => flex.as_slice().to_vec(),
+        }
+    }
+}
+
+/// A float tensor's values in host memory.
+pub(super) fn host_floats<B: Backend>(tensor: FloatTensor<B>) -> HostValues<f32> {
+    HostValues::of(tensor, read::<B>)
 }
 
 /// Branch `index`'s kernel out of the flat concatenation.
@@ -122,14 +198,14 @@ pub(super) fn conv_merge<B: Backend>(
         return (output, winners);
     }
     let to = planes(batch, geometry, geometry.output);
-    let outputs: Vec<Vec<f32>> = geometry
+    let outputs: Vec<HostValues<f32>> = geometry
         .branches
         .iter()
         .enumerate()
         .map(|(index, branch)| {
             let (input, options) = branch_input::<B>(x.clone(), branch, geometry);
             let kernel = branch_kernel::<B>(&kernels, geometry, index);
-            read::<B>(B::conv2d(input, kernel, Some(bias.clone()), options))
+            host_floats::<B>(B::conv2d(input, kernel, Some(bias.clone()), options))
         })
         .collect();
     let views: Vec<(&[f32], Planes)> = outputs
@@ -172,10 +248,11 @@ pub(super) fn conv_merge_backward<B: Backend>(
         .iter()
         .any(|b| direct_kernel_gradient(b, geometry));
     let mut padded = PaddedInput::new(
-        (wanted[1] && any_direct).then(|| read::<B>(x.clone())),
+        (wanted[1] && any_direct).then(|| host_floats::<B>(x.clone())),
         x_dims,
     );
-    let branch_grads = branch_gradients::<B>(read::<B>(grad.clone()), winners, geometry, x_dims[0]);
+    let branch_grads =
+        branch_gradients::<B>(host_floats::<B>(grad.clone()), winners, geometry, x_dims[0]);
     let mut x_grad: Option<FloatTensor<B>> = None;
     let mut kernel_grads = Vec::with_capacity(geometry.branches.len());
     for ((index, branch), branch_grad) in geometry.branches.iter().enumerate().zip(branch_grads) {
@@ -231,28 +308,23 @@ pub(super) fn conv_merge_backward<B: Backend>(
 
 /// The gradient each branch receives on its own grid, as host memory, in branch order.
 fn branch_gradients<B: Backend>(
-    grad: Vec<f32>,
+    grad: HostValues<f32>,
     winners: IntTensor<B>,
     geometry: &FusedGeometry,
     batch: usize,
 ) -> Vec<Vec<f32>> {
     if lone_branch(geometry).is_some() {
         // A plain convolution: the whole gradient is the branch's.
-        return vec![grad];
+        return vec![grad.into_vec()];
     }
-    let winners = try_read_sync(B::int_into_data(winners))
-        .expect("a CPU backend reads synchronously")
-        .expect("a CPU tensor can be read")
-        .convert::<i32>()
-        .try_into_vec::<i32>()
-        .expect("winners convert to i32");
+    let winners = HostValues::of(winners, read_ints::<B>);
     let branch_planes: Vec<Planes> = geometry
         .branches
         .iter()
         .map(|branch| planes(batch, geometry, branch.output))
         .collect();
     let from = planes(batch, geometry, geometry.output);
-    host::branch_gradients(&grad, &winners, from, &branch_planes)
+    host::branch_gradients(grad.as_slice(), winners.as_slice(), from, &branch_planes)
 }
 
 /// Whether a branch's kernel gradient is the direct kernel's (`host::weight_gradient`): stride
@@ -268,7 +340,7 @@ fn direct_kernel_gradient(branch: &FusedBranch, geometry: &FusedGeometry) -> boo
 /// The host input padded as a branch convolves it, kept for the next branch with the same
 /// padding (every `Stretch` branch has the reference padding).
 struct PaddedInput {
-    x: Option<Vec<f32>>,
+    x: Option<HostValues<f32>>,
     x_dims: [usize; 4],
     /// The padding of `padded`, `None` before the first branch asks.
     pad: Option<[Pad; 2]>,
@@ -277,7 +349,7 @@ struct PaddedInput {
 }
 
 impl PaddedInput {
-    fn new(x: Option<Vec<f32>>, x_dims: [usize; 4]) -> Self {
+    fn new(x: Option<HostValues<f32>>, x_dims: [usize; 4]) -> Self {
         Self {
             x,
             x_dims,
@@ -296,8 +368,9 @@ impl PaddedInput {
             let [b, c, t, f] = self.x_dims;
             let x = self
                 .x
-                .as_deref()
-                .expect("read when a branch takes the direct kernel");
+                .as_ref()
+                .expect("read when a branch takes the direct kernel")
+                .as_slice();
             let unpadded = Planes {
                 planes: b * c,
                 size: [t, f],

@@ -289,3 +289,38 @@ fn fused_equals_composed_on_one_bin_wide_grids() {
         assert_fused_equals_composed(&case, &Device::flex().autodiff());
     }
 }
+
+#[test]
+fn host_values_borrow_contiguous_flex_tensors_and_read_the_rest() {
+    use super::cpu::{HostValues, host_floats};
+    use burn::backend::{Backend, Flex, NdArray};
+    use burn::tensor::TensorData;
+
+    let values: Vec<f32> = (0..6).map(|i| i as f32).collect();
+    let data = TensorData::new(values.clone(), [2, 3]);
+
+    // A contiguous Flex tensor is borrowed even while another owner holds it: no copy.
+    let primitive = burn::backend::flex::FlexTensor::from_data(data.clone());
+    let held = primitive.clone();
+    let host = host_floats::<Flex>(primitive);
+    assert!(matches!(host, HostValues::Flex(..)));
+    assert_eq!(host.as_slice(), values.as_slice());
+    assert_eq!(
+        host.as_slice().as_ptr(),
+        held.as_slice::<f32>().unwrap().as_ptr()
+    );
+
+    // A transposed (non-contiguous) Flex tensor is read out in logical order.
+    let transposed = host_floats::<Flex>(held.transpose(0, 1));
+    assert!(matches!(transposed, HostValues::Read(_)));
+    assert_eq!(transposed.as_slice(), &[0.0, 3.0, 1.0, 4.0, 2.0, 5.0]);
+
+    // Other backends are read.
+    fn from_data<B: Backend>(data: TensorData) -> burn::backend::tensor::FloatTensor<B> {
+        B::float_from_data(data, &Default::default())
+    }
+    let primitive = from_data::<NdArray>(data);
+    let host = host_floats::<NdArray>(primitive);
+    assert!(matches!(host, HostValues::Read(_)));
+    assert_eq!(host.as_slice(), values.as_slice());
+}
