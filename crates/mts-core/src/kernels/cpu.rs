@@ -1,7 +1,7 @@
 //! The fused operation on a CPU backend: burn's `conv2d` per branch, the merge and the
 //! gradients on host memory (`host.rs`). Generic over the backend; Flex and NdArray use it.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::marker::PhantomData;
 
 use burn::backend::flex::FlexTensor;
@@ -9,9 +9,10 @@ use burn::backend::tensor::{FloatTensor, IntTensor};
 use burn::backend::{Backend, Flex, NdArray, TensorMetadata, try_read_sync};
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Shape, Slice, TensorData};
+use rayon::prelude::*;
 
-use super::host::{self, Planes, WeightGradShape};
-use super::{FusedBranch, FusedGeometry, MtsKernels};
+use super::host::{self, DirectConvShape, Planes};
+use super::{FusedBranch, FusedGeometry, MtsKernels, direct_conv};
 use crate::geometry::Pad;
 
 impl MtsKernels for Flex {}
@@ -198,16 +199,38 @@ pub(super) fn conv_merge<B: Backend>(
         return (output, winners);
     }
     let to = planes(batch, geometry, geometry.output);
-    let outputs: Vec<HostValues<f32>> = geometry
+    let x_dims = x.shape().dims::<4>();
+    let direct = |branch: &FusedBranch| {
+        TypeId::of::<B>() == TypeId::of::<Flex>()
+            && direct_conv::matches_burn_flex(branch.kernel)
+            && direct_kernel_gradient(branch, geometry)
+    };
+    let mut padded = PaddedInput::new(
+        geometry
+            .branches
+            .iter()
+            .any(direct)
+            .then(|| host_floats::<B>(x.clone())),
+        x_dims,
+    );
+    let host_bias = geometry
         .branches
         .iter()
-        .enumerate()
-        .map(|(index, branch)| {
-            let (input, options) = branch_input::<B>(x.clone(), branch, geometry);
-            let kernel = branch_kernel::<B>(&kernels, geometry, index);
-            host_floats::<B>(B::conv2d(input, kernel, Some(bias.clone()), options))
-        })
-        .collect();
+        .any(direct)
+        .then(|| host_floats::<B>(bias.clone()));
+    let mut outputs: Vec<HostValues<f32>> = Vec::with_capacity(geometry.branches.len());
+    for (index, branch) in geometry.branches.iter().enumerate() {
+        let kernel = branch_kernel::<B>(&kernels, geometry, index);
+        outputs.push(match &host_bias {
+            Some(bias) if direct(branch) => {
+                HostValues::Read(direct_branch_output::<B>(&mut padded, branch, kernel, bias))
+            }
+            _ => {
+                let (input, options) = branch_input::<B>(x.clone(), branch, geometry);
+                host_floats::<B>(B::conv2d(input, kernel, Some(bias.clone()), options))
+            }
+        });
+    }
     let views: Vec<(&[f32], Planes)> = outputs
         .iter()
         .zip(&geometry.branches)
@@ -391,7 +414,7 @@ fn direct_kernel_gradient_of<B: Backend>(
 ) -> FloatTensor<B> {
     let [batch, channels_in, _, _] = padded.x_dims;
     let (x, planes) = padded.with(branch.pad);
-    let shape = WeightGradShape {
+    let shape = DirectConvShape {
         batch,
         channels_in,
         channels_out: branch.kernel[0],
@@ -402,12 +425,48 @@ fn direct_kernel_gradient_of<B: Backend>(
     B::float_from_data(TensorData::new(flat, [branch.kernel_len()]), device)
 }
 
+/// One branch's output by the direct forward kernel (burn-flex's values, `direct_conv.rs`).
+fn direct_branch_output<B: Backend>(
+    padded: &mut PaddedInput,
+    branch: &FusedBranch,
+    kernel: FloatTensor<B>,
+    bias: &HostValues<f32>,
+) -> Vec<f32> {
+    let [batch, channels_in, _, _] = padded.x_dims;
+    let (x, planes) = padded.with(branch.pad);
+    let shape = DirectConvShape {
+        batch,
+        channels_in,
+        channels_out: branch.kernel[0],
+        input: planes.size,
+        kernel: [branch.kernel[2], branch.kernel[3]],
+    };
+    direct_conv::conv_forward(
+        x,
+        host_floats::<B>(kernel).as_slice(),
+        bias.as_slice(),
+        shape,
+    )
+}
+
 /// The bias gradient: the merged gradient summed per output channel (every output element
-/// holds the bias once, whichever branch won, and a resize keeps constants).
+/// holds the bias once, whichever branch won, and a resize keeps constants), on the host from
+/// the borrowed gradient (burn's sum over a transposed view would copy all of it first).
 fn bias_gradient<B: Backend>(grad: FloatTensor<B>) -> FloatTensor<B> {
-    let [b, o, p, q] = grad.shape().dims::<4>();
-    let per_channel = B::float_reshape(B::float_swap_dims(grad, 0, 1), Shape::new([o, b * p * q]));
-    B::float_reshape(B::float_sum_dim(per_channel, 1), Shape::new([o]))
+    let [batch, channels, p, q] = grad.shape().dims::<4>();
+    let device = grad.device();
+    let values = host_floats::<B>(grad);
+    let values = values.as_slice();
+    let plane = p * q;
+    let sums: Vec<f32> = (0..channels)
+        .into_par_iter()
+        .map(|channel| {
+            (0..batch)
+                .map(|item| host::sum(&values[(item * channels + channel) * plane..][..plane]))
+                .sum()
+        })
+        .collect();
+    B::float_from_data(TensorData::new(sums, [channels]), &device)
 }
 
 /// The gradient of a cropped input put back in place (zeros over the cropped frames).

@@ -264,6 +264,18 @@ pub(crate) fn branch_gradients(
     outs
 }
 
+/// The sum of `values` in eight interleaved partial sums (vectorised), then those in order.
+pub(crate) fn sum(values: &[f32]) -> f32 {
+    let mut lanes = [0f32; LANES];
+    let mut chunks = values.chunks_exact(LANES);
+    for chunk in &mut chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane += v;
+        }
+    }
+    lanes.iter().sum::<f32>() + chunks.remainder().iter().sum::<f32>()
+}
+
 fn add_row(dst: &mut [f32], src: &[f32]) {
     for (d, &s) in dst.iter_mut().zip(src) {
         *d += s;
@@ -300,9 +312,10 @@ pub(crate) fn pad_planes(x: &[f32], from: Planes, pad: [(i64, i64); 2]) -> (Vec<
     (out, to)
 }
 
-/// The geometry of a stride-1, dilation-1, ungrouped convolution's kernel gradient.
+/// The geometry of a stride-1, dilation-1, ungrouped convolution of a padded input: its
+/// kernel gradient here, its forward in `direct_conv.rs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct WeightGradShape {
+pub(crate) struct DirectConvShape {
     pub(crate) batch: usize,
     pub(crate) channels_in: usize,
     pub(crate) channels_out: usize,
@@ -312,24 +325,24 @@ pub(crate) struct WeightGradShape {
     pub(crate) kernel: [usize; 2],
 }
 
-impl WeightGradShape {
-    fn output(&self) -> [usize; 2] {
+impl DirectConvShape {
+    pub(crate) fn output(&self) -> [usize; 2] {
         core::array::from_fn(|a| self.input[a] + 1 - self.kernel[a])
     }
 }
 
-const LANES: usize = 8;
+pub(crate) const LANES: usize = 8;
 
 /// The narrowest output (frequency bins) [`weight_gradient`] is used for: below two vectors a
 /// row is mostly its scalar tail, and burn's gradient (a GEMM) wins (`MtsConv1d`: 30x).
 pub(crate) const DIRECT_MIN_WIDTH: usize = 2 * LANES;
-type Lanes = [f32; LANES];
+pub(crate) type Lanes = [f32; LANES];
 
 /// `dW[o, i, t, f] = sum_{b, p, q} dy[b, o, p, q] * x[b, i, p + t, q + f]`: the kernel
 /// gradient of a stride-1 convolution, for `x` already padded and `dy` `[batch, out, p, q]`.
 /// One task per batch item, summed at the end (in batch order, so the result does not depend
 /// on the thread count).
-pub(crate) fn weight_gradient(x: &[f32], grad: &[f32], shape: WeightGradShape) -> Vec<f32> {
+pub(crate) fn weight_gradient(x: &[f32], grad: &[f32], shape: DirectConvShape) -> Vec<f32> {
     let q = shape.output()[1];
     let tail = q % LANES;
     if tail != 0 && tail * 16 > q {
@@ -347,13 +360,13 @@ pub(crate) fn weight_gradient(x: &[f32], grad: &[f32], shape: WeightGradShape) -
         };
         let (grad, _) = pad_planes(grad, g_planes, [(0, 0), (0, extra as i64)]);
         let input = [shape.input[0], shape.input[1] + extra];
-        return weight_gradient_whole_vectors(&x, &grad, WeightGradShape { input, ..shape });
+        return weight_gradient_whole_vectors(&x, &grad, DirectConvShape { input, ..shape });
     }
     weight_gradient_whole_vectors(x, grad, shape)
 }
 
 /// [`weight_gradient`] as computed, with whatever scalar tail the rows have.
-fn weight_gradient_whole_vectors(x: &[f32], grad: &[f32], shape: WeightGradShape) -> Vec<f32> {
+fn weight_gradient_whole_vectors(x: &[f32], grad: &[f32], shape: DirectConvShape) -> Vec<f32> {
     let [rows, cols] = shape.input;
     let [p, q] = shape.output();
     let x_item = shape.channels_in * rows * cols;
@@ -386,7 +399,7 @@ fn weight_gradient_whole_vectors(x: &[f32], grad: &[f32], shape: WeightGradShape
 fn weight_gradient_item_dispatch(
     x: &[f32],
     grad: &[f32],
-    shape: WeightGradShape,
+    shape: DirectConvShape,
     acc: &mut [Lanes],
 ) {
     #[cfg(target_arch = "x86_64")]
@@ -403,12 +416,12 @@ fn weight_gradient_item_dispatch(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn weight_gradient_item_avx2(x: &[f32], grad: &[f32], shape: WeightGradShape, acc: &mut [Lanes]) {
+fn weight_gradient_item_avx2(x: &[f32], grad: &[f32], shape: DirectConvShape, acc: &mut [Lanes]) {
     weight_gradient_item(x, grad, shape, acc)
 }
 
 #[inline(always)]
-fn load(slice: &[f32], at: usize) -> Lanes {
+pub(crate) fn load(slice: &[f32], at: usize) -> Lanes {
     let mut lanes = [0f32; LANES];
     lanes.copy_from_slice(&slice[at..at + LANES]);
     lanes
@@ -419,7 +432,7 @@ fn load(slice: &[f32], at: usize) -> Lanes {
 /// gradient rows and of the shifted input row.
 #[inline(always)]
 #[allow(clippy::needless_range_loop)] // lane indices keep the loops in the shape LLVM vectorises
-fn weight_gradient_item(x: &[f32], grad: &[f32], shape: WeightGradShape, acc: &mut [Lanes]) {
+fn weight_gradient_item(x: &[f32], grad: &[f32], shape: DirectConvShape, acc: &mut [Lanes]) {
     const OUT_BLOCK: usize = 2;
     const FREQ_BLOCK: usize = 5;
     let [rows, cols] = shape.input;
@@ -491,7 +504,7 @@ mod tests {
             (3, 2, 5, [12, 17], [5, 7]),
             (1, 3, 1, [6, 8], [1, 1]),
         ] {
-            let shape = WeightGradShape {
+            let shape = DirectConvShape {
                 batch,
                 channels_in: cin,
                 channels_out: cout,

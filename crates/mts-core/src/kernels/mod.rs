@@ -17,6 +17,7 @@
 
 mod autodiff;
 mod cpu;
+mod direct_conv;
 mod host;
 #[cfg(test)]
 mod tests;

@@ -25,7 +25,8 @@ struct Case {
     seed: u64,
 }
 
-fn case() -> impl Strategy<Value = Case> {
+/// Random geometries with inputs of `time` frames by `freq` bins.
+fn case(time: std::ops::Range<usize>, freq: std::ops::Range<usize>) -> impl Strategy<Value = Case> {
     let scale = prop_oneof![
         Just(Scale::time(0.5)),
         Just(Scale::time(0.7)),
@@ -43,7 +44,7 @@ fn case() -> impl Strategy<Value = Case> {
     (
         (1usize..3, 1usize..3, 1usize..4),
         (2usize..6, 1usize..4),
-        (12usize..20, 9usize..14),
+        (time, freq),
         proptest::collection::vec(scale, 1..4),
         (1usize..3, 1usize..3, 1usize..3),
         0usize..3,
@@ -177,7 +178,10 @@ fn assert_fused_equals_composed(case: &Case, device: &Device) {
         if name == "winners" {
             fused.assert_eq(&composed, false);
         } else {
-            fused.assert_approx_eq::<f32>(&composed, Tolerance::rel_abs(1e-4, 1e-5));
+            // Sums of thousands of terms (kernel gradients of wide inputs) cancel down to values
+            // far below their terms: the absolute tolerance follows the tensor's scale.
+            let scale = composed.iter::<f32>().fold(1f32, |max, v| max.max(v.abs()));
+            fused.assert_approx_eq::<f32>(&composed, Tolerance::rel_abs(1e-4, 1e-5 * scale));
         }
     }
 }
@@ -186,22 +190,26 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
-    fn fused_equals_composed_on_flex(case in case()) {
+    fn fused_equals_composed_on_flex(case in case(12..20, 9..14)) {
         assert_fused_equals_composed(&case, &Device::flex().autodiff());
     }
 
     #[test]
-    fn fused_equals_composed_on_ndarray(case in case()) {
+    fn fused_equals_composed_on_ndarray(case in case(12..20, 9..14)) {
         assert_fused_equals_composed(&case, &Device::ndarray().autodiff());
     }
 }
 
-#[test]
-fn the_layer_takes_the_fused_path_on_the_cpu_backends_only() {
-    let f32_flex = Tensor::<1>::zeros([1], &Device::flex());
-    assert!(super::serves(&Device::flex().autodiff(), f32_flex.dtype()));
-    assert!(super::serves(&Device::ndarray(), f32_flex.dtype()));
-    assert!(!super::serves(&Device::flex(), burn::tensor::DType::F64));
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Outputs at least `DIRECT_MIN_WIDTH` bins wide: the direct forward and kernel-gradient
+    /// kernels run (stride 1), and on Flex the winners stay exact.
+    #[test]
+    fn fused_equals_composed_on_wide_inputs(case in case(12..24, 24..48)) {
+        assert_fused_equals_composed(&case, &Device::flex().autodiff());
+        assert_fused_equals_composed(&case, &Device::ndarray().autodiff());
+    }
 }
 
 /// A single unit-scale branch (what `conv2d_fused` runs) takes the plain-convolution shortcut:
