@@ -198,39 +198,43 @@ pub(super) fn conv_merge<B: Backend>(
         let winners = B::int_zeros(output.shape(), &device, burn::tensor::IntDType::I32);
         return (output, winners);
     }
-    let to = planes(batch, geometry, geometry.output);
-    let x_dims = x.shape().dims::<4>();
+    let [rows, cols] = geometry.output;
+    let shape = [batch, geometry.branches[0].kernel[0], rows, cols];
     let direct = |branch: &FusedBranch| {
         TypeId::of::<B>() == TypeId::of::<Flex>()
             && direct_conv::matches_burn_flex(branch.kernel)
             && direct_kernel_gradient(branch, geometry)
     };
-    let mut padded = PaddedInput::new(
-        geometry
-            .branches
-            .iter()
-            .any(direct)
-            .then(|| host_floats::<B>(x.clone())),
-        x_dims,
-    );
-    let host_bias = geometry
+    let (best, winners) = if geometry.branches.iter().all(direct) {
+        direct_conv_merge::<B>(x, &kernels, bias, geometry)
+    } else {
+        burn_conv_merge::<B>(x, &kernels, bias, geometry)
+    };
+    (
+        B::float_from_data(TensorData::new(best, shape), &device),
+        B::int_from_data(TensorData::new(winners, shape), &device),
+    )
+}
+
+/// The merge of branches convolved by the backend (`conv2d`): merged values and winners.
+fn burn_conv_merge<B: Backend>(
+    x: FloatTensor<B>,
+    kernels: &FloatTensor<B>,
+    bias: FloatTensor<B>,
+    geometry: &FusedGeometry,
+) -> (Vec<f32>, Vec<i32>) {
+    let batch = x.shape().dims::<4>()[0];
+    let to = planes(batch, geometry, geometry.output);
+    let outputs: Vec<HostValues<f32>> = geometry
         .branches
         .iter()
-        .any(direct)
-        .then(|| host_floats::<B>(bias.clone()));
-    let mut outputs: Vec<HostValues<f32>> = Vec::with_capacity(geometry.branches.len());
-    for (index, branch) in geometry.branches.iter().enumerate() {
-        let kernel = branch_kernel::<B>(&kernels, geometry, index);
-        outputs.push(match &host_bias {
-            Some(bias) if direct(branch) => {
-                HostValues::Read(direct_branch_output::<B>(&mut padded, branch, kernel, bias))
-            }
-            _ => {
-                let (input, options) = branch_input::<B>(x.clone(), branch, geometry);
-                host_floats::<B>(B::conv2d(input, kernel, Some(bias.clone()), options))
-            }
-        });
-    }
+        .enumerate()
+        .map(|(index, branch)| {
+            let (input, options) = branch_input::<B>(x.clone(), branch, geometry);
+            let kernel = branch_kernel::<B>(kernels, geometry, index);
+            host_floats::<B>(B::conv2d(input, kernel, Some(bias.clone()), options))
+        })
+        .collect();
     let views: Vec<(&[f32], Planes)> = outputs
         .iter()
         .zip(&geometry.branches)
@@ -239,12 +243,78 @@ pub(super) fn conv_merge<B: Backend>(
     let mut best = vec![0f32; to.planes * to.size[0] * to.size[1]];
     let mut winners = vec![0i32; best.len()];
     host::merge_branches(&mut best, &mut winners, &views, to);
-    let [rows, cols] = geometry.output;
-    let shape = [batch, geometry.branches[0].kernel[0], rows, cols];
-    (
-        B::float_from_data(TensorData::new(best, shape), &device),
-        B::int_from_data(TensorData::new(winners, shape), &device),
-    )
+    (best, winners)
+}
+
+/// The merge when every branch takes the direct kernel (`direct_conv.rs`, burn-flex's values):
+/// one batch item at a time, so that a branch's output exists only for one item and only
+/// while that item is merged, never for the whole batch.
+fn direct_conv_merge<B: Backend>(
+    x: FloatTensor<B>,
+    kernels: &FloatTensor<B>,
+    bias: FloatTensor<B>,
+    geometry: &FusedGeometry,
+) -> (Vec<f32>, Vec<i32>) {
+    let [batch, channels_in, time, freq] = x.shape().dims::<4>();
+    let x = host_floats::<B>(x);
+    let bias = host_floats::<B>(bias);
+    let unpadded = Planes {
+        planes: batch * channels_in,
+        size: [time, freq],
+    };
+    // Each branch's kernel and padded input (branches with the same padding share one).
+    let mut inputs: Vec<([Pad; 2], Vec<f32>, Planes)> = Vec::new();
+    let branches: Vec<(HostValues<f32>, usize)> = geometry
+        .branches
+        .iter()
+        .enumerate()
+        .map(|(index, branch)| {
+            let padded = match inputs.iter().position(|(pad, ..)| *pad == branch.pad) {
+                Some(known) => known,
+                None => {
+                    let (values, planes) = host::pad_planes(x.as_slice(), unpadded, branch.pad);
+                    inputs.push((branch.pad, values, planes));
+                    inputs.len() - 1
+                }
+            };
+            let kernel = host_floats::<B>(branch_kernel::<B>(kernels, geometry, index));
+            (kernel, padded)
+        })
+        .collect();
+    let to = planes(1, geometry, geometry.output);
+    let item = to.planes * to.size[0] * to.size[1];
+    let mut best = vec![0f32; batch * item];
+    let mut winners = vec![0i32; best.len()];
+    best.par_chunks_mut(item)
+        .zip(winners.par_chunks_mut(item))
+        .enumerate()
+        .for_each(|(b, (best, winners))| {
+            let outputs: Vec<Vec<f32>> = geometry
+                .branches
+                .iter()
+                .zip(&branches)
+                .map(|(branch, (kernel, padded))| {
+                    let (_, x, planes) = &inputs[*padded];
+                    let x_item = channels_in * planes.size[0] * planes.size[1];
+                    let shape = DirectConvShape {
+                        batch: 1,
+                        channels_in,
+                        channels_out: branch.kernel[0],
+                        input: planes.size,
+                        kernel: [branch.kernel[2], branch.kernel[3]],
+                    };
+                    let x = &x[b * x_item..(b + 1) * x_item];
+                    direct_conv::conv_forward(x, kernel.as_slice(), bias.as_slice(), shape)
+                })
+                .collect();
+            let views: Vec<(&[f32], Planes)> = outputs
+                .iter()
+                .zip(&geometry.branches)
+                .map(|(y, branch)| (y.as_slice(), planes(1, geometry, branch.output)))
+                .collect();
+            host::merge_branches(best, winners, &views, to);
+        });
+    (best, winners)
 }
 
 /// Gradients of [`conv_merge`] for the tracked inputs: `(x, kernels, bias)`.
@@ -423,30 +493,6 @@ fn direct_kernel_gradient_of<B: Backend>(
     };
     let flat = host::weight_gradient(x, branch_grad, shape);
     B::float_from_data(TensorData::new(flat, [branch.kernel_len()]), device)
-}
-
-/// One branch's output by the direct forward kernel (burn-flex's values, `direct_conv.rs`).
-fn direct_branch_output<B: Backend>(
-    padded: &mut PaddedInput,
-    branch: &FusedBranch,
-    kernel: FloatTensor<B>,
-    bias: &HostValues<f32>,
-) -> Vec<f32> {
-    let [batch, channels_in, _, _] = padded.x_dims;
-    let (x, planes) = padded.with(branch.pad);
-    let shape = DirectConvShape {
-        batch,
-        channels_in,
-        channels_out: branch.kernel[0],
-        input: planes.size,
-        kernel: [branch.kernel[2], branch.kernel[3]],
-    };
-    direct_conv::conv_forward(
-        x,
-        host_floats::<B>(kernel).as_slice(),
-        bias.as_slice(),
-        shape,
-    )
 }
 
 /// The bias gradient: the merged gradient summed per output channel (every output element
