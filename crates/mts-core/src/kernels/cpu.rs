@@ -262,21 +262,11 @@ fn direct_conv_merge<B: Backend>(
         planes: batch * channels_in,
         size: [time, freq],
     };
-    // Each branch's kernel and padded input (branches with the same padding share one).
-    let mut inputs: Vec<([Pad; 2], Vec<f32>, Planes)> = Vec::new();
-    let branches: Vec<(HostValues<f32>, usize)> = geometry
-        .branches
-        .iter()
+    let (inputs, input_of) = padded_inputs(x.as_slice(), unpadded, geometry);
+    let branches: Vec<(HostValues<f32>, usize)> = input_of
+        .into_iter()
         .enumerate()
-        .map(|(index, branch)| {
-            let padded = match inputs.iter().position(|(pad, ..)| *pad == branch.pad) {
-                Some(known) => known,
-                None => {
-                    let (values, planes) = host::pad_planes(x.as_slice(), unpadded, branch.pad);
-                    inputs.push((branch.pad, values, planes));
-                    inputs.len() - 1
-                }
-            };
+        .map(|(index, padded)| {
             let kernel = host_floats::<B>(branch_kernel::<B>(kernels, geometry, index));
             (kernel, padded)
         })
@@ -294,7 +284,7 @@ fn direct_conv_merge<B: Backend>(
                 .iter()
                 .zip(&branches)
                 .map(|(branch, (kernel, padded))| {
-                    let (_, x, planes) = &inputs[*padded];
+                    let (x, planes) = &inputs[*padded];
                     let x_item = channels_in * planes.size[0] * planes.size[1];
                     let shape = DirectConvShape {
                         batch: 1,
@@ -317,6 +307,102 @@ fn direct_conv_merge<B: Backend>(
     (best, winners)
 }
 
+/// Each branch's input padded (or cropped) as the branch convolves it, `x` being
+/// `unpadded`: the distinct padded inputs, and for each branch the index of its own (branches
+/// with the same padding share one).
+fn padded_inputs(
+    x: &[f32],
+    unpadded: Planes,
+    geometry: &FusedGeometry,
+) -> (Vec<(Vec<f32>, Planes)>, Vec<usize>) {
+    let mut pads: Vec<[Pad; 2]> = Vec::new();
+    let mut inputs = Vec::new();
+    let input_of = geometry
+        .branches
+        .iter()
+        .map(
+            |branch| match pads.iter().position(|pad| *pad == branch.pad) {
+                Some(known) => known,
+                None => {
+                    pads.push(branch.pad);
+                    inputs.push(host::pad_planes(x, unpadded, branch.pad));
+                    inputs.len() - 1
+                }
+            },
+        )
+        .collect();
+    (inputs, input_of)
+}
+
+/// The kernel gradient of every branch when each takes the direct kernel and the input needs
+/// no gradient: one batch item at a time (only that item's branch gradients exist at once),
+/// each item's sums added in batch order exactly as `host::weight_gradient` adds them, so the
+/// result is the whole-batch computation's to the bit.
+fn direct_kernel_gradients_by_item<B: Backend>(
+    x: FloatTensor<B>,
+    grad: &HostValues<f32>,
+    winners: IntTensor<B>,
+    geometry: &FusedGeometry,
+) -> Vec<Vec<f32>> {
+    let [batch, channels_in, time, freq] = x.shape().dims::<4>();
+    let x = host_floats::<B>(x);
+    let winners = HostValues::of(winners, read_ints::<B>);
+    let unpadded = Planes {
+        planes: batch * channels_in,
+        size: [time, freq],
+    };
+    let (inputs, input_of) = padded_inputs(x.as_slice(), unpadded, geometry);
+    let from = planes(1, geometry, geometry.output);
+    let branch_planes: Vec<Planes> = geometry
+        .branches
+        .iter()
+        .map(|branch| planes(1, geometry, branch.output))
+        .collect();
+    let item = from.planes * from.size[0] * from.size[1];
+    let per_item: Vec<Vec<Vec<f32>>> = (0..batch)
+        .into_par_iter()
+        .map(|b| {
+            let branch_grads = host::branch_gradients(
+                &grad.as_slice()[b * item..(b + 1) * item],
+                &winners.as_slice()[b * item..(b + 1) * item],
+                from,
+                &branch_planes,
+            );
+            geometry
+                .branches
+                .iter()
+                .zip(&input_of)
+                .zip(branch_grads)
+                .map(|((branch, &input), branch_grad)| {
+                    let (x, planes) = &inputs[input];
+                    let x_item = channels_in * planes.size[0] * planes.size[1];
+                    let shape = DirectConvShape {
+                        batch: 1,
+                        channels_in,
+                        channels_out: branch.kernel[0],
+                        input: planes.size,
+                        kernel: [branch.kernel[2], branch.kernel[3]],
+                    };
+                    host::weight_gradient(&x[b * x_item..(b + 1) * x_item], &branch_grad, shape)
+                })
+                .collect()
+        })
+        .collect();
+    let mut sums: Vec<Vec<f32>> = geometry
+        .branches
+        .iter()
+        .map(|branch| vec![0f32; branch.kernel_len()])
+        .collect();
+    for item in per_item {
+        for (sum, gradient) in sums.iter_mut().zip(item) {
+            for (s, g) in sum.iter_mut().zip(gradient) {
+                *s += g;
+            }
+        }
+    }
+    sums
+}
+
 /// Gradients of [`conv_merge`] for the tracked inputs: `(x, kernels, bias)`.
 pub(super) struct Gradients<B: Backend> {
     pub(super) x: Option<FloatTensor<B>>,
@@ -336,6 +422,26 @@ pub(super) fn conv_merge_backward<B: Backend>(
 ) -> Gradients<B> {
     let device = x.device();
     let x_dims = x.shape().dims::<4>();
+    let all_direct = geometry
+        .branches
+        .iter()
+        .all(|b| direct_kernel_gradient(b, geometry));
+    if wanted[1] && !wanted[0] && all_direct && lone_branch(geometry).is_none() {
+        let output_grad = host_floats::<B>(grad.clone());
+        let kernel_grads = direct_kernel_gradients_by_item::<B>(x, &output_grad, winners, geometry)
+            .into_iter()
+            .map(|flat| {
+                let len = flat.len();
+                B::float_from_data(TensorData::new(flat, [len]), &device)
+            })
+            .collect();
+        drop(output_grad);
+        return Gradients {
+            x: None,
+            kernels: Some(B::float_cat(kernel_grads, 0)),
+            bias: wanted[2].then(|| bias_gradient::<B>(grad)),
+        };
+    }
     let any_direct = geometry
         .branches
         .iter()

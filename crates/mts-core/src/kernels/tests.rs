@@ -212,6 +212,56 @@ proptest! {
     }
 }
 
+/// The kernel and bias gradients when the input is not tracked (a first layer: the backward
+/// then works one batch item at a time) are those of the tracked input's backward, to the bit.
+fn assert_untracked_input_changes_no_gradient(case: &Case, device: &Device) {
+    device.seed(case.seed);
+    let Some(layer) = layer(case, device) else {
+        return;
+    };
+    let [t, f] = case.input;
+    let x = Tensor::<4>::random(
+        [case.batch, case.channels[0], t, f],
+        Distribution::Normal(0., 1.),
+        device,
+    );
+    let Ok(shape) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        layer.forward(x.clone()).dims()
+    })) else {
+        return;
+    };
+    let probe = Tensor::<4>::random(shape, Distribution::Normal(0., 1.), device);
+    let gradients = |x: Tensor<4>| {
+        let grads = (layer.fused(x).output * probe.clone()).sum().backward();
+        let kernel = layer
+            .weight
+            .val()
+            .grad(&grads)
+            .expect("the kernel is tracked");
+        let bias = layer
+            .bias
+            .as_ref()
+            .map(|b| b.val().grad(&grads).expect("tracked"));
+        (kernel.into_data(), bias.map(|b| b.into_data()))
+    };
+    let tracked = gradients(x.clone().require_grad());
+    let untracked = gradients(x);
+    assert_eq!(untracked.0, tracked.0, "kernel gradient");
+    assert_eq!(untracked.1, tracked.1, "bias gradient");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    #[test]
+    fn an_untracked_input_changes_no_gradient(case in case(12..24, 24..48)) {
+        // Three or more items, so that the order items are summed in shows in the bits.
+        let case = Case { batch: case.batch + 2, ..case };
+        assert_untracked_input_changes_no_gradient(&case, &Device::flex().autodiff());
+        assert_untracked_input_changes_no_gradient(&case, &Device::ndarray().autodiff());
+    }
+}
+
 /// A single unit-scale branch (what `conv2d_fused` runs) takes the plain-convolution shortcut:
 /// it equals burn's `Conv2d`, value and gradients, for padded, strided, dilated and grouped
 /// geometries on both CPU backends.
