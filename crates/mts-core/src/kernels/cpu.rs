@@ -1,104 +1,25 @@
-//! The fused operation on a CPU backend: burn's `conv2d` per branch, the merge and the
-//! gradients on host memory (`host.rs`). Generic over the backend; Flex and NdArray use it.
+//! The fused operation on a CPU backend: each branch convolved (burn's `conv2d`, or on Flex the
+//! direct kernel of `direct_conv.rs`), the merge and the gradients on host memory (`host.rs`;
+//! one batch item at a time where `by_item.rs` applies). Generic over the backend; Flex and
+//! NdArray use it.
 
-use std::any::{Any, TypeId};
-use std::marker::PhantomData;
+use std::any::TypeId;
 
-use burn::backend::flex::FlexTensor;
 use burn::backend::tensor::{FloatTensor, IntTensor};
-use burn::backend::{Backend, Flex, NdArray, TensorMetadata, try_read_sync};
+use burn::backend::{Backend, Flex, NdArray, TensorMetadata};
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Shape, Slice, TensorData};
 use rayon::prelude::*;
 
+use super::by_item::{direct_conv_merge, direct_kernel_gradients_by_item};
 use super::host::{self, DirectConvShape, Planes};
+use super::host_values::{HostValues, host_floats, read_ints};
 use super::{FusedBranch, FusedGeometry, MtsKernels, direct_conv};
 use crate::geometry::Pad;
 
 impl MtsKernels for Flex {}
 
 impl MtsKernels for NdArray {}
-
-/// Reads a float tensor into host memory.
-fn read<B: Backend>(tensor: FloatTensor<B>) -> Vec<f32> {
-    try_read_sync(B::float_into_data(tensor))
-        .expect("a CPU backend reads synchronously")
-        .expect("a CPU tensor can be read")
-        .try_into_vec::<f32>()
-        .expect("the fused kernels run on f32 tensors")
-}
-
-/// Reads an int tensor into host memory as `i32`.
-fn read_ints<B: Backend>(tensor: IntTensor<B>) -> Vec<i32> {
-    try_read_sync(B::int_into_data(tensor))
-        .expect("a CPU backend reads synchronously")
-        .expect("a CPU tensor can be read")
-        .convert::<i32>()
-        .try_into_vec::<i32>()
-        .expect("winners convert to i32")
-}
-
-/// A tensor's values in host memory: a contiguous Flex tensor's own buffer, borrowed (no
-/// copy, however many owners it has), or any other tensor read out. Reading a tensor that
-/// autodiff or the caller still holds would copy all of it.
-pub(super) enum HostValues<E> {
-    Flex(FlexTensor, PhantomData<E>),
-    Read(Vec<E>),
-}
-
-/// The element types the fused kernels read: `f32` values and `i32` winners.
-pub(super) trait HostElement: Copy + 'static {
-    /// A contiguous Flex tensor's values, `None` for another dtype or layout.
-    fn flex_slice(tensor: &FlexTensor) -> Option<&[Self]>;
-}
-
-impl HostElement for f32 {
-    fn flex_slice(tensor: &FlexTensor) -> Option<&[Self]> {
-        tensor.as_slice()
-    }
-}
-
-impl HostElement for i32 {
-    fn flex_slice(tensor: &FlexTensor) -> Option<&[Self]> {
-        tensor.as_slice()
-    }
-}
-
-impl<E: HostElement> HostValues<E> {
-    /// The values of `tensor` (a backend's tensor primitive), read by `read` unless it is a
-    /// contiguous Flex tensor of `E`.
-    fn of<T: 'static>(tensor: T, read: impl FnOnce(T) -> Vec<E>) -> Self {
-        let tensor: Box<dyn Any> = Box::new(tensor);
-        let tensor = match tensor.downcast::<FlexTensor>() {
-            Ok(flex) if E::flex_slice(&flex).is_some() => return Self::Flex(*flex, PhantomData),
-            Ok(flex) => flex as Box<dyn Any>,
-            Err(other) => other,
-        };
-        Self::Read(read(
-            *tensor.downcast::<T>().expect("the tensor boxed above"),
-        ))
-    }
-
-    pub(super) fn as_slice(&self) -> &[E] {
-        match self {
-            Self::Flex(tensor, _) => E::flex_slice(tensor).expect("checked in `of`"),
-            Self::Read(values) => values,
-        }
-    }
-
-    /// The values as an owned vector (a copy when borrowed).
-    fn into_vec(self) -> Vec<E> {
-        match self {
-            Self::Read(values) => values,
-            flex => flex.as_slice().to_vec(),
-        }
-    }
-}
-
-/// A float tensor's values in host memory.
-pub(super) fn host_floats<B: Backend>(tensor: FloatTensor<B>) -> HostValues<f32> {
-    HostValues::of(tensor, read::<B>)
-}
 
 /// Branch `index`'s kernel out of the flat concatenation.
 pub(super) fn branch_kernel<B: Backend>(
@@ -244,163 +165,6 @@ fn burn_conv_merge<B: Backend>(
     let mut winners = vec![0i32; best.len()];
     host::merge_branches(&mut best, &mut winners, &views, to);
     (best, winners)
-}
-
-/// The merge when every branch takes the direct kernel (`direct_conv.rs`, burn-flex's values):
-/// one batch item at a time, so that a branch's output exists only for one item and only
-/// while that item is merged, never for the whole batch.
-fn direct_conv_merge<B: Backend>(
-    x: FloatTensor<B>,
-    kernels: &FloatTensor<B>,
-    bias: FloatTensor<B>,
-    geometry: &FusedGeometry,
-) -> (Vec<f32>, Vec<i32>) {
-    let [batch, channels_in, time, freq] = x.shape().dims::<4>();
-    let x = host_floats::<B>(x);
-    let bias = host_floats::<B>(bias);
-    let unpadded = Planes {
-        planes: batch * channels_in,
-        size: [time, freq],
-    };
-    let (inputs, input_of) = padded_inputs(x.as_slice(), unpadded, geometry);
-    let branches: Vec<(HostValues<f32>, usize)> = input_of
-        .into_iter()
-        .enumerate()
-        .map(|(index, padded)| {
-            let kernel = host_floats::<B>(branch_kernel::<B>(kernels, geometry, index));
-            (kernel, padded)
-        })
-        .collect();
-    let to = planes(1, geometry, geometry.output);
-    let item = to.planes * to.size[0] * to.size[1];
-    let mut best = vec![0f32; batch * item];
-    let mut winners = vec![0i32; best.len()];
-    best.par_chunks_mut(item)
-        .zip(winners.par_chunks_mut(item))
-        .enumerate()
-        .for_each(|(b, (best, winners))| {
-            let outputs: Vec<Vec<f32>> = geometry
-                .branches
-                .iter()
-                .zip(&branches)
-                .map(|(branch, (kernel, padded))| {
-                    let (x, planes) = &inputs[*padded];
-                    let x_item = channels_in * planes.size[0] * planes.size[1];
-                    let shape = DirectConvShape {
-                        batch: 1,
-                        channels_in,
-                        channels_out: branch.kernel[0],
-                        input: planes.size,
-                        kernel: [branch.kernel[2], branch.kernel[3]],
-                    };
-                    let x = &x[b * x_item..(b + 1) * x_item];
-                    direct_conv::conv_forward(x, kernel.as_slice(), bias.as_slice(), shape)
-                })
-                .collect();
-            let views: Vec<(&[f32], Planes)> = outputs
-                .iter()
-                .zip(&geometry.branches)
-                .map(|(y, branch)| (y.as_slice(), planes(1, geometry, branch.output)))
-                .collect();
-            host::merge_branches(best, winners, &views, to);
-        });
-    (best, winners)
-}
-
-/// Each branch's input padded (or cropped) as the branch convolves it, `x` being
-/// `unpadded`: the distinct padded inputs, and for each branch the index of its own (branches
-/// with the same padding share one).
-fn padded_inputs(
-    x: &[f32],
-    unpadded: Planes,
-    geometry: &FusedGeometry,
-) -> (Vec<(Vec<f32>, Planes)>, Vec<usize>) {
-    let mut pads: Vec<[Pad; 2]> = Vec::new();
-    let mut inputs = Vec::new();
-    let input_of = geometry
-        .branches
-        .iter()
-        .map(
-            |branch| match pads.iter().position(|pad| *pad == branch.pad) {
-                Some(known) => known,
-                None => {
-                    pads.push(branch.pad);
-                    inputs.push(host::pad_planes(x, unpadded, branch.pad));
-                    inputs.len() - 1
-                }
-            },
-        )
-        .collect();
-    (inputs, input_of)
-}
-
-/// The kernel gradient of every branch when each takes the direct kernel and the input needs
-/// no gradient: one batch item at a time (only that item's branch gradients exist at once),
-/// each item's sums added in batch order exactly as `host::weight_gradient` adds them, so the
-/// result is the whole-batch computation's to the bit.
-fn direct_kernel_gradients_by_item<B: Backend>(
-    x: FloatTensor<B>,
-    grad: &HostValues<f32>,
-    winners: IntTensor<B>,
-    geometry: &FusedGeometry,
-) -> Vec<Vec<f32>> {
-    let [batch, channels_in, time, freq] = x.shape().dims::<4>();
-    let x = host_floats::<B>(x);
-    let winners = HostValues::of(winners, read_ints::<B>);
-    let unpadded = Planes {
-        planes: batch * channels_in,
-        size: [time, freq],
-    };
-    let (inputs, input_of) = padded_inputs(x.as_slice(), unpadded, geometry);
-    let from = planes(1, geometry, geometry.output);
-    let branch_planes: Vec<Planes> = geometry
-        .branches
-        .iter()
-        .map(|branch| planes(1, geometry, branch.output))
-        .collect();
-    let item = from.planes * from.size[0] * from.size[1];
-    let per_item: Vec<Vec<Vec<f32>>> = (0..batch)
-        .into_par_iter()
-        .map(|b| {
-            let branch_grads = host::branch_gradients(
-                &grad.as_slice()[b * item..(b + 1) * item],
-                &winners.as_slice()[b * item..(b + 1) * item],
-                from,
-                &branch_planes,
-            );
-            geometry
-                .branches
-                .iter()
-                .zip(&input_of)
-                .zip(branch_grads)
-                .map(|((branch, &input), branch_grad)| {
-                    let (x, planes) = &inputs[input];
-                    let x_item = channels_in * planes.size[0] * planes.size[1];
-                    let shape = DirectConvShape {
-                        batch: 1,
-                        channels_in,
-                        channels_out: branch.kernel[0],
-                        input: planes.size,
-                        kernel: [branch.kernel[2], branch.kernel[3]],
-                    };
-                    host::weight_gradient(&x[b * x_item..(b + 1) * x_item], &branch_grad, shape)
-                })
-                .collect()
-        })
-        .collect();
-    let mut sums: Vec<Vec<f32>> = geometry
-        .branches
-        .iter()
-        .map(|branch| vec![0f32; branch.kernel_len()])
-        .collect();
-    for item in per_item {
-        for (sum, gradient) in sums.iter_mut().zip(item) {
-            for (s, g) in sum.iter_mut().zip(gradient) {
-                *s += g;
-            }
-        }
-    }
-    sums
 }
 
 /// Gradients of [`conv_merge`] for the tracked inputs: `(x, kernels, bias)`.

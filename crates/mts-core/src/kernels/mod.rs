@@ -16,9 +16,11 @@
 #![allow(deprecated)] // NdArray is deprecated upstream and still served (README: both CPU backends).
 
 mod autodiff;
+mod by_item;
 mod cpu;
 mod direct_conv;
 mod host;
+mod host_values;
 #[cfg(test)]
 mod tests;
 

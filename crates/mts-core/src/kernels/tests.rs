@@ -350,7 +350,7 @@ fn fused_equals_composed_on_one_bin_wide_grids() {
 
 #[test]
 fn host_values_borrow_contiguous_flex_tensors_and_read_the_rest() {
-    use super::cpu::{HostValues, host_floats};
+    use super::host_values::{HostValues, host_floats};
     use burn::backend::{Backend, Flex, NdArray};
     use burn::tensor::TensorData;
 

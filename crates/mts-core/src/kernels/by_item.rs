@@ -1,0 +1,170 @@
+//! The fused operation one batch item at a time, when every branch takes the direct kernels:
+//! no branch output or branch gradient is ever held for the whole batch, and the results are
+//! the whole-batch computation's to the bit.
+
+use burn::backend::tensor::{FloatTensor, IntTensor};
+use burn::backend::{Backend, TensorMetadata};
+use rayon::prelude::*;
+
+use super::cpu::{branch_kernel, planes};
+use super::host::{self, DirectConvShape, Planes};
+use super::host_values::{HostValues, host_floats, read_ints};
+use super::{FusedGeometry, direct_conv};
+use crate::geometry::Pad;
+
+/// The merge when every branch takes the direct kernel (`direct_conv.rs`, burn-flex's values):
+/// one batch item at a time, so that a branch's output exists only for one item and only
+/// while that item is merged, never for the whole batch.
+pub(super) fn direct_conv_merge<B: Backend>(
+    x: FloatTensor<B>,
+    kernels: &FloatTensor<B>,
+    bias: FloatTensor<B>,
+    geometry: &FusedGeometry,
+) -> (Vec<f32>, Vec<i32>) {
+    let [batch, channels_in, time, freq] = x.shape().dims::<4>();
+    let x = host_floats::<B>(x);
+    let bias = host_floats::<B>(bias);
+    let unpadded = Planes {
+        planes: batch * channels_in,
+        size: [time, freq],
+    };
+    let (inputs, input_of) = padded_inputs(x.as_slice(), unpadded, geometry);
+    let branches: Vec<(HostValues<f32>, usize)> = input_of
+        .into_iter()
+        .enumerate()
+        .map(|(index, padded)| {
+            let kernel = host_floats::<B>(branch_kernel::<B>(kernels, geometry, index));
+            (kernel, padded)
+        })
+        .collect();
+    let to = planes(1, geometry, geometry.output);
+    let item = to.planes * to.size[0] * to.size[1];
+    let mut best = vec![0f32; batch * item];
+    let mut winners = vec![0i32; best.len()];
+    best.par_chunks_mut(item)
+        .zip(winners.par_chunks_mut(item))
+        .enumerate()
+        .for_each(|(b, (best, winners))| {
+            let outputs: Vec<Vec<f32>> = geometry
+                .branches
+                .iter()
+                .zip(&branches)
+                .map(|(branch, (kernel, padded))| {
+                    let (x, planes) = &inputs[*padded];
+                    let x_item = channels_in * planes.size[0] * planes.size[1];
+                    let shape = DirectConvShape {
+                        batch: 1,
+                        channels_in,
+                        channels_out: branch.kernel[0],
+                        input: planes.size,
+                        kernel: [branch.kernel[2], branch.kernel[3]],
+                    };
+                    let x = &x[b * x_item..(b + 1) * x_item];
+                    direct_conv::conv_forward(x, kernel.as_slice(), bias.as_slice(), shape)
+                })
+                .collect();
+            let views: Vec<(&[f32], Planes)> = outputs
+                .iter()
+                .zip(&geometry.branches)
+                .map(|(y, branch)| (y.as_slice(), planes(1, geometry, branch.output)))
+                .collect();
+            host::merge_branches(best, winners, &views, to);
+        });
+    (best, winners)
+}
+
+/// Each branch's input padded (or cropped) as the branch convolves it, `x` being
+/// `unpadded`: the distinct padded inputs, and for each branch the index of its own (branches
+/// with the same padding share one).
+fn padded_inputs(
+    x: &[f32],
+    unpadded: Planes,
+    geometry: &FusedGeometry,
+) -> (Vec<(Vec<f32>, Planes)>, Vec<usize>) {
+    let mut pads: Vec<[Pad; 2]> = Vec::new();
+    let mut inputs = Vec::new();
+    let input_of = geometry
+        .branches
+        .iter()
+        .map(
+            |branch| match pads.iter().position(|pad| *pad == branch.pad) {
+                Some(known) => known,
+                None => {
+                    pads.push(branch.pad);
+                    inputs.push(host::pad_planes(x, unpadded, branch.pad));
+                    inputs.len() - 1
+                }
+            },
+        )
+        .collect();
+    (inputs, input_of)
+}
+
+/// The kernel gradient of every branch when each takes the direct kernel and the input needs
+/// no gradient: one batch item at a time (only that item's branch gradients exist at once),
+/// each item's sums added in batch order exactly as `host::weight_gradient` adds them, so the
+/// result is the whole-batch computation's to the bit.
+pub(super) fn direct_kernel_gradients_by_item<B: Backend>(
+    x: FloatTensor<B>,
+    grad: &HostValues<f32>,
+    winners: IntTensor<B>,
+    geometry: &FusedGeometry,
+) -> Vec<Vec<f32>> {
+    let [batch, channels_in, time, freq] = x.shape().dims::<4>();
+    let x = host_floats::<B>(x);
+    let winners = HostValues::of(winners, read_ints::<B>);
+    let unpadded = Planes {
+        planes: batch * channels_in,
+        size: [time, freq],
+    };
+    let (inputs, input_of) = padded_inputs(x.as_slice(), unpadded, geometry);
+    let from = planes(1, geometry, geometry.output);
+    let branch_planes: Vec<Planes> = geometry
+        .branches
+        .iter()
+        .map(|branch| planes(1, geometry, branch.output))
+        .collect();
+    let item = from.planes * from.size[0] * from.size[1];
+    let per_item: Vec<Vec<Vec<f32>>> = (0..batch)
+        .into_par_iter()
+        .map(|b| {
+            let branch_grads = host::branch_gradients(
+                &grad.as_slice()[b * item..(b + 1) * item],
+                &winners.as_slice()[b * item..(b + 1) * item],
+                from,
+                &branch_planes,
+            );
+            geometry
+                .branches
+                .iter()
+                .zip(&input_of)
+                .zip(branch_grads)
+                .map(|((branch, &input), branch_grad)| {
+                    let (x, planes) = &inputs[input];
+                    let x_item = channels_in * planes.size[0] * planes.size[1];
+                    let shape = DirectConvShape {
+                        batch: 1,
+                        channels_in,
+                        channels_out: branch.kernel[0],
+                        input: planes.size,
+                        kernel: [branch.kernel[2], branch.kernel[3]],
+                    };
+                    host::weight_gradient(&x[b * x_item..(b + 1) * x_item], &branch_grad, shape)
+                })
+                .collect()
+        })
+        .collect();
+    let mut sums: Vec<Vec<f32>> = geometry
+        .branches
+        .iter()
+        .map(|branch| vec![0f32; branch.kernel_len()])
+        .collect();
+    for item in per_item {
+        for (sum, gradient) in sums.iter_mut().zip(item) {
+            for (s, g) in sum.iter_mut().zip(gradient) {
+                *s += g;
+            }
+        }
+    }
+    sums
+}
