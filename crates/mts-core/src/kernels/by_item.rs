@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::cpu::{branch_kernel, planes};
 use super::host::{self, DirectConvShape, Planes};
 use super::host_values::{HostValues, host_floats, read_ints};
-use super::{FusedGeometry, direct_conv};
+use super::{FusedBranch, FusedGeometry, direct_conv};
 use crate::geometry::Pad;
 
 /// The merge when every branch takes the direct kernel (`direct_conv.rs`, burn-flex's values):
@@ -50,16 +50,7 @@ pub(super) fn direct_conv_merge<B: Backend>(
                 .iter()
                 .zip(&branches)
                 .map(|(branch, (kernel, padded))| {
-                    let (x, planes) = &inputs[*padded];
-                    let x_item = channels_in * planes.size[0] * planes.size[1];
-                    let shape = DirectConvShape {
-                        batch: 1,
-                        channels_in,
-                        channels_out: branch.kernel[0],
-                        input: planes.size,
-                        kernel: [branch.kernel[2], branch.kernel[3]],
-                    };
-                    let x = &x[b * x_item..(b + 1) * x_item];
+                    let (x, shape) = item_input(&inputs[*padded], branch, channels_in, b);
                     direct_conv::conv_forward(x, kernel.as_slice(), bias.as_slice(), shape)
                 })
                 .collect();
@@ -140,16 +131,8 @@ pub(super) fn direct_kernel_gradients_by_item<B: Backend>(
                 .zip(&input_of)
                 .zip(branch_grads)
                 .map(|((branch, &input), branch_grad)| {
-                    let (x, planes) = &inputs[input];
-                    let x_item = channels_in * planes.size[0] * planes.size[1];
-                    let shape = DirectConvShape {
-                        batch: 1,
-                        channels_in,
-                        channels_out: branch.kernel[0],
-                        input: planes.size,
-                        kernel: [branch.kernel[2], branch.kernel[3]],
-                    };
-                    host::weight_gradient(&x[b * x_item..(b + 1) * x_item], &branch_grad, shape)
+                    let (x, shape) = item_input(&inputs[input], branch, channels_in, b);
+                    host::weight_gradient(x, &branch_grad, shape)
                 })
                 .collect()
         })
@@ -167,4 +150,23 @@ pub(super) fn direct_kernel_gradients_by_item<B: Backend>(
         }
     }
     sums
+}
+
+/// Batch item `b` of a branch's padded input (`[in, rows, cols]`), and the shape of the
+/// branch's convolution of one item.
+fn item_input<'a>(
+    (x, planes): &'a (Vec<f32>, Planes),
+    branch: &FusedBranch,
+    channels_in: usize,
+    b: usize,
+) -> (&'a [f32], DirectConvShape) {
+    let x_item = channels_in * planes.size[0] * planes.size[1];
+    let shape = DirectConvShape {
+        batch: 1,
+        channels_in,
+        channels_out: branch.kernel[0],
+        input: planes.size,
+        kernel: [branch.kernel[2], branch.kernel[3]],
+    };
+    (&x[b * x_item..(b + 1) * x_item], shape)
 }
