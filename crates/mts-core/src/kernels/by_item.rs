@@ -6,11 +6,10 @@ use burn::backend::tensor::{FloatTensor, IntTensor};
 use burn::backend::{Backend, TensorMetadata};
 use rayon::prelude::*;
 
-use super::cpu::{branch_kernel, planes};
-use super::host::{self, DirectConvShape, Planes};
+use super::cpu::{PaddedInputs, branch_kernel, planes};
+use super::host::{self, Planes};
 use super::host_values::{HostValues, host_floats, read_ints};
-use super::{FusedBranch, FusedGeometry, direct_conv};
-use crate::geometry::Pad;
+use super::{FusedGeometry, direct_conv};
 
 /// The merge when every branch takes the direct kernel (`direct_conv.rs`, burn-flex's values):
 /// one batch item at a time, so that a branch's output exists only for one item and only
@@ -21,21 +20,11 @@ pub(super) fn direct_conv_merge<B: Backend>(
     bias: FloatTensor<B>,
     geometry: &FusedGeometry,
 ) -> (Vec<f32>, Vec<i32>) {
-    let [batch, channels_in, time, freq] = x.shape().dims::<4>();
-    let x = host_floats::<B>(x);
+    let batch = x.shape().dims::<4>()[0];
+    let padded = PaddedInputs::new::<B>(x, &geometry.branches);
     let bias = host_floats::<B>(bias);
-    let unpadded = Planes {
-        planes: batch * channels_in,
-        size: [time, freq],
-    };
-    let (inputs, input_of) = padded_inputs(x.as_slice(), unpadded, geometry);
-    let branches: Vec<(HostValues<f32>, usize)> = input_of
-        .into_iter()
-        .enumerate()
-        .map(|(index, padded)| {
-            let kernel = host_floats::<B>(branch_kernel::<B>(kernels, geometry, index));
-            (kernel, padded)
-        })
+    let branch_kernels: Vec<HostValues<f32>> = (0..geometry.branches.len())
+        .map(|index| host_floats::<B>(branch_kernel::<B>(kernels, geometry, index)))
         .collect();
     let to = planes(1, geometry, geometry.output);
     let item = to.planes * to.size[0] * to.size[1];
@@ -48,9 +37,9 @@ pub(super) fn direct_conv_merge<B: Backend>(
             let outputs: Vec<Vec<f32>> = geometry
                 .branches
                 .iter()
-                .zip(&branches)
-                .map(|(branch, (kernel, padded))| {
-                    let (x, shape) = item_input(&inputs[*padded], branch, channels_in, b);
+                .zip(&branch_kernels)
+                .map(|(branch, kernel)| {
+                    let (x, shape) = padded.item(branch, b);
                     direct_conv::conv_forward(x, kernel.as_slice(), bias.as_slice(), shape)
                 })
                 .collect();
@@ -64,33 +53,6 @@ pub(super) fn direct_conv_merge<B: Backend>(
     (best, winners)
 }
 
-/// Each branch's input padded (or cropped) as the branch convolves it, `x` being
-/// `unpadded`: the distinct padded inputs, and for each branch the index of its own (branches
-/// with the same padding share one).
-fn padded_inputs(
-    x: &[f32],
-    unpadded: Planes,
-    geometry: &FusedGeometry,
-) -> (Vec<(Vec<f32>, Planes)>, Vec<usize>) {
-    let mut pads: Vec<[Pad; 2]> = Vec::new();
-    let mut inputs = Vec::new();
-    let input_of = geometry
-        .branches
-        .iter()
-        .map(
-            |branch| match pads.iter().position(|pad| *pad == branch.pad) {
-                Some(known) => known,
-                None => {
-                    pads.push(branch.pad);
-                    inputs.push(host::pad_planes(x, unpadded, branch.pad));
-                    inputs.len() - 1
-                }
-            },
-        )
-        .collect();
-    (inputs, input_of)
-}
-
 /// The kernel gradient of every branch when each takes the direct kernel and the input needs
 /// no gradient: one batch item at a time (only that item's branch gradients exist at once),
 /// each item's sums added in batch order exactly as `host::weight_gradient` adds them, so the
@@ -101,14 +63,9 @@ pub(super) fn direct_kernel_gradients_by_item<B: Backend>(
     winners: IntTensor<B>,
     geometry: &FusedGeometry,
 ) -> Vec<Vec<f32>> {
-    let [batch, channels_in, time, freq] = x.shape().dims::<4>();
-    let x = host_floats::<B>(x);
+    let batch = x.shape().dims::<4>()[0];
+    let padded = PaddedInputs::new::<B>(x, &geometry.branches);
     let winners = HostValues::of(winners, read_ints::<B>);
-    let unpadded = Planes {
-        planes: batch * channels_in,
-        size: [time, freq],
-    };
-    let (inputs, input_of) = padded_inputs(x.as_slice(), unpadded, geometry);
     let from = planes(1, geometry, geometry.output);
     let branch_planes: Vec<Planes> = geometry
         .branches
@@ -128,10 +85,9 @@ pub(super) fn direct_kernel_gradients_by_item<B: Backend>(
             geometry
                 .branches
                 .iter()
-                .zip(&input_of)
                 .zip(branch_grads)
-                .map(|((branch, &input), branch_grad)| {
-                    let (x, shape) = item_input(&inputs[input], branch, channels_in, b);
+                .map(|(branch, branch_grad)| {
+                    let (x, shape) = padded.item(branch, b);
                     host::weight_gradient(x, &branch_grad, shape)
                 })
                 .collect()
@@ -150,23 +106,4 @@ pub(super) fn direct_kernel_gradients_by_item<B: Backend>(
         }
     }
     sums
-}
-
-/// Batch item `b` of a branch's padded input (`[in, rows, cols]`), and the shape of the
-/// branch's convolution of one item.
-fn item_input<'a>(
-    (x, planes): &'a (Vec<f32>, Planes),
-    branch: &FusedBranch,
-    channels_in: usize,
-    b: usize,
-) -> (&'a [f32], DirectConvShape) {
-    let x_item = channels_in * planes.size[0] * planes.size[1];
-    let shape = DirectConvShape {
-        batch: 1,
-        channels_in,
-        channels_out: branch.kernel[0],
-        input: planes.size,
-        kernel: [branch.kernel[2], branch.kernel[3]],
-    };
-    (&x[b * x_item..(b + 1) * x_item], shape)
 }

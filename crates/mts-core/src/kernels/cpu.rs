@@ -206,14 +206,12 @@ pub(super) fn conv_merge_backward<B: Backend>(
             bias: wanted[2].then(|| bias_gradient::<B>(grad)),
         };
     }
-    let any_direct = geometry
+    let direct: Vec<&FusedBranch> = geometry
         .branches
         .iter()
-        .any(|b| direct_kernel_gradient(b, geometry));
-    let mut padded = PaddedInput::new(
-        (wanted[1] && any_direct).then(|| host_floats::<B>(x.clone())),
-        x_dims,
-    );
+        .filter(|b| wanted[1] && direct_kernel_gradient(b, geometry))
+        .collect();
+    let padded = (!direct.is_empty()).then(|| PaddedInputs::new::<B>(x.clone(), direct));
     let branch_grads =
         branch_gradients::<B>(host_floats::<B>(grad.clone()), winners, geometry, x_dims[0]);
     let mut x_grad: Option<FloatTensor<B>> = None;
@@ -224,7 +222,9 @@ pub(super) fn conv_merge_backward<B: Backend>(
         let direct = wanted[1] && direct_kernel_gradient(branch, geometry);
         if direct {
             kernel_grads.push(direct_kernel_gradient_of::<B>(
-                &mut padded,
+                padded
+                    .as_ref()
+                    .expect("made when a branch takes the direct kernel"),
                 branch,
                 &branch_grad,
                 &device,
@@ -300,67 +300,77 @@ fn direct_kernel_gradient(branch: &FusedBranch, geometry: &FusedGeometry) -> boo
         && branch.output[1] >= host::DIRECT_MIN_WIDTH
 }
 
-/// The host input padded as a branch convolves it, kept for the next branch with the same
-/// padding (every `Stretch` branch has the reference padding).
-struct PaddedInput {
-    x: Option<HostValues<f32>>,
-    x_dims: [usize; 4],
-    /// The padding of `padded`, `None` before the first branch asks.
-    pad: Option<[Pad; 2]>,
-    padded: Vec<f32>,
-    planes: Planes,
+/// The layer input on the host, padded (or cropped) as each branch convolves it: one copy per
+/// distinct padding (every `Stretch` branch has the reference padding).
+pub(super) struct PaddedInputs {
+    batch: usize,
+    channels_in: usize,
+    inputs: Vec<([Pad; 2], Vec<f32>, Planes)>,
 }
 
-impl PaddedInput {
-    fn new(x: Option<HostValues<f32>>, x_dims: [usize; 4]) -> Self {
+impl PaddedInputs {
+    /// `x` `[batch, in, time, freq]` padded for each of `branches`.
+    pub(super) fn new<'a, B: Backend>(
+        x: FloatTensor<B>,
+        branches: impl IntoIterator<Item = &'a FusedBranch>,
+    ) -> Self {
+        let [batch, channels_in, time, freq] = x.shape().dims::<4>();
+        let x = host_floats::<B>(x);
+        let unpadded = Planes {
+            planes: batch * channels_in,
+            size: [time, freq],
+        };
+        let mut inputs: Vec<([Pad; 2], Vec<f32>, Planes)> = Vec::new();
+        for branch in branches {
+            if !inputs.iter().any(|(pad, ..)| *pad == branch.pad) {
+                let (values, planes) = host::pad_planes(x.as_slice(), unpadded, branch.pad);
+                inputs.push((branch.pad, values, planes));
+            }
+        }
         Self {
-            x,
-            x_dims,
-            pad: None,
-            padded: Vec::new(),
-            planes: Planes {
-                planes: 0,
-                size: [0, 0],
-            },
+            batch,
+            channels_in,
+            inputs,
         }
     }
 
-    /// `x` with `pad`, and its planes.
-    fn with(&mut self, pad: [Pad; 2]) -> (&[f32], Planes) {
-        if self.pad != Some(pad) {
-            let [b, c, t, f] = self.x_dims;
-            let x = self
-                .x
-                .as_ref()
-                .expect("read when a branch takes the direct kernel")
-                .as_slice();
-            let unpadded = Planes {
-                planes: b * c,
-                size: [t, f],
-            };
-            (self.padded, self.planes) = host::pad_planes(x, unpadded, pad);
-            self.pad = Some(pad);
-        }
-        (&self.padded, self.planes)
+    /// The input as `branch` convolves it (a branch given to [`new`](Self::new)), and the
+    /// shape of that convolution.
+    pub(super) fn of(&self, branch: &FusedBranch) -> (&[f32], DirectConvShape) {
+        let (_, x, planes) = self
+            .inputs
+            .iter()
+            .find(|(pad, ..)| *pad == branch.pad)
+            .expect("padded for every branch given to `new`");
+        let shape = DirectConvShape {
+            batch: self.batch,
+            channels_in: self.channels_in,
+            channels_out: branch.kernel[0],
+            input: planes.size,
+            kernel: [branch.kernel[2], branch.kernel[3]],
+        };
+        (x, shape)
+    }
+
+    /// Batch item `b` of [`of`](Self::of)`(branch)`, and the shape of its convolution.
+    pub(super) fn item(&self, branch: &FusedBranch, b: usize) -> (&[f32], DirectConvShape) {
+        let (x, shape) = self.of(branch);
+        let len = x.len() / self.batch;
+        (
+            &x[b * len..(b + 1) * len],
+            DirectConvShape { batch: 1, ..shape },
+        )
     }
 }
 
 /// One branch's kernel gradient by the direct kernel, flattened.
 fn direct_kernel_gradient_of<B: Backend>(
-    padded: &mut PaddedInput,
+    padded: &PaddedInputs,
     branch: &FusedBranch,
     branch_grad: &[f32],
     device: &B::Device,
 ) -> FloatTensor<B> {
-    let [batch, channels_in, _, _] = padded.x_dims;
-    let (x, planes) = padded.with(branch.pad);
-    let shape = DirectConvShape {
-        batch,
-        channels_in,
-        channels_out: branch.kernel[0],
-        input: planes.size,
-        kernel: [branch.kernel[2], branch.kernel[3]],
-    };
+    let (x, shape) = padded.of(branch);
     let flat = host::weight_gradient(x, branch_grad, shape);
     B::float_from_data(TensorData::new(flat, [branch.kernel_len()]), device)
 }

@@ -11,7 +11,7 @@
 
 use rayon::prelude::*;
 
-use super::host::{DirectConvShape, LANES, Lanes, load};
+use super::host::{DirectConvShape, LANES, Lanes, avx2_dispatch, load};
 
 /// Output channels that share each input load.
 const OUT_BLOCK: usize = 4;
@@ -49,38 +49,16 @@ pub(crate) fn conv_forward(x: &[f32], w: &[f32], bias: &[f32], shape: DirectConv
     y
 }
 
-/// [`conv_block`] compiled for AVX2 where the CPU has it, else the portable build.
-fn conv_block_dispatch(
-    x: &[f32],
-    w: &[f32],
-    bias: &[f32],
-    shape: DirectConvShape,
-    first_out: usize,
-    out: &mut [f32],
-) {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        #[allow(unsafe_code)]
-        // SAFETY: `conv_block_avx2` only requires the CPU to support AVX2, which was just
-        // detected at run time; it is otherwise the safe portable function.
-        unsafe {
-            return conv_block_avx2(x, w, bias, shape, first_out, out);
-        }
-    }
-    conv_block(x, w, bias, shape, first_out, out)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn conv_block_avx2(
-    x: &[f32],
-    w: &[f32],
-    bias: &[f32],
-    shape: DirectConvShape,
-    first_out: usize,
-    out: &mut [f32],
-) {
-    conv_block(x, w, bias, shape, first_out, out)
+avx2_dispatch! {
+    /// [`conv_block`] compiled for AVX2 where the CPU has it, else the portable build.
+    fn conv_block_dispatch / conv_block_avx2 => conv_block(
+        x: &[f32],
+        w: &[f32],
+        bias: &[f32],
+        shape: DirectConvShape,
+        first_out: usize,
+        out: &mut [f32],
+    )
 }
 
 /// The output planes `first_out..` (as many as `out` holds, at most [`OUT_BLOCK`]) of one

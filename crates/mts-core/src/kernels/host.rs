@@ -7,6 +7,34 @@ use rayon::prelude::*;
 
 use crate::resample::LinearTaps;
 
+/// Defines `$name`, which runs `$portable` compiled for AVX2 where the CPU has it (detected at
+/// run time; no `target-cpu=native` needed) and the portable build elsewhere, and `$avx2`, that
+/// AVX2 build. `$portable` should be `#[inline(always)]` so that each build gets its own code.
+macro_rules! avx2_dispatch {
+    ($(#[$meta:meta])* fn $name:ident / $avx2:ident => $portable:ident($($arg:ident: $ty:ty),* $(,)?)) => {
+        $(#[$meta])*
+        fn $name($($arg: $ty),*) {
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx2") {
+                #[allow(unsafe_code)]
+                // SAFETY: the AVX2 build only requires the CPU to support AVX2, which was just
+                // detected at run time; it is otherwise the safe portable function.
+                unsafe {
+                    return $avx2($($arg),*);
+                }
+            }
+            $portable($($arg),*)
+        }
+
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2")]
+        fn $avx2($($arg: $ty),*) {
+            $portable($($arg),*)
+        }
+    };
+}
+pub(crate) use avx2_dispatch;
+
 /// A stack of `planes` 2-D planes of `[rows, cols]` (a `[batch, channels, rows, cols]` tensor).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Planes {
@@ -127,24 +155,11 @@ pub(crate) fn merge_branches(
         });
 }
 
-/// `best = max(best, values)` element-wise, `winners = index` where `values` is strictly
-/// greater (never where it is NaN), compiled for AVX2 where the CPU has it.
-fn max_into_dispatch(best: &mut [f32], winners: &mut [i32], values: &[f32], index: i32) {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        #[allow(unsafe_code)]
-        // SAFETY: `max_into_avx2` only requires AVX2, detected at run time just above.
-        unsafe {
-            return max_into_avx2(best, winners, values, index);
-        }
-    }
-    max_into(best, winners, values, index)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn max_into_avx2(best: &mut [f32], winners: &mut [i32], values: &[f32], index: i32) {
-    max_into(best, winners, values, index)
+avx2_dispatch! {
+    /// `best = max(best, values)` element-wise, `winners = index` where `values` is strictly
+    /// greater (never where it is NaN), compiled for AVX2 where the CPU has it.
+    fn max_into_dispatch / max_into_avx2 =>
+        max_into(best: &mut [f32], winners: &mut [i32], values: &[f32], index: i32)
 }
 
 /// See [`max_into_dispatch`]. Lanes of eight with unconditional stores: written as a
@@ -394,30 +409,11 @@ fn weight_gradient_whole_vectors(x: &[f32], grad: &[f32], shape: DirectConvShape
     out
 }
 
-/// Runs [`weight_gradient_item`] compiled for AVX2 where the CPU has it (3x the plain SSE2
-/// build on the bench machine), else the portable build.
-fn weight_gradient_item_dispatch(
-    x: &[f32],
-    grad: &[f32],
-    shape: DirectConvShape,
-    acc: &mut [Lanes],
-) {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        #[allow(unsafe_code)]
-        // SAFETY: `weight_gradient_item_avx2` only requires the CPU to support AVX2, which
-        // was just detected at run time; it is otherwise the safe portable function.
-        unsafe {
-            return weight_gradient_item_avx2(x, grad, shape, acc);
-        }
-    }
-    weight_gradient_item(x, grad, shape, acc)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn weight_gradient_item_avx2(x: &[f32], grad: &[f32], shape: DirectConvShape, acc: &mut [Lanes]) {
-    weight_gradient_item(x, grad, shape, acc)
+avx2_dispatch! {
+    /// Runs [`weight_gradient_item`] compiled for AVX2 where the CPU has it (3x the plain SSE2
+    /// build on the bench machine), else the portable build.
+    fn weight_gradient_item_dispatch / weight_gradient_item_avx2 =>
+        weight_gradient_item(x: &[f32], grad: &[f32], shape: DirectConvShape, acc: &mut [Lanes])
 }
 
 #[inline(always)]

@@ -147,23 +147,30 @@ fn run(layer: &MtsConv2d, x: &Tensor<4>, probe: &Tensor<4>, fused: bool) -> Vec<
     out
 }
 
-fn assert_fused_equals_composed(case: &Case, device: &Device) {
+/// The case's layer, a random input and a random probe of the output's shape, seeded by the
+/// case; `None` for a configuration the layer refuses or an input too short for a branch
+/// kernel (the layer panics on both paths then): nothing to compare.
+fn inputs(case: &Case, device: &Device) -> Option<(MtsConv2d, Tensor<4>, Tensor<4>)> {
     device.seed(case.seed);
-    let Some(layer) = layer(case, device) else {
-        return; // a configuration the layer refuses: nothing to compare
-    };
+    let layer = layer(case, device)?;
     let [t, f] = case.input;
     let x = Tensor::<4>::random(
         [case.batch, case.channels[0], t, f],
         Distribution::Normal(0., 1.),
         device,
     );
-    let Ok(shape) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let shape = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         layer.forward(x.clone()).dims()
-    })) else {
-        return; // an input too short for a branch kernel: the layer panics on both paths
-    };
+    }))
+    .ok()?;
     let probe = Tensor::<4>::random(shape, Distribution::Normal(0., 1.), device);
+    Some((layer, x, probe))
+}
+
+fn assert_fused_equals_composed(case: &Case, device: &Device) {
+    let Some((layer, x, probe)) = inputs(case, device) else {
+        return;
+    };
     let fused = run(&layer, &x, &probe, true);
     let composed = run(&layer, &x, &probe, false);
     let names = [
@@ -215,22 +222,9 @@ proptest! {
 /// The kernel and bias gradients when the input is not tracked (a first layer: the backward
 /// then works one batch item at a time) are those of the tracked input's backward, to the bit.
 fn assert_untracked_input_changes_no_gradient(case: &Case, device: &Device) {
-    device.seed(case.seed);
-    let Some(layer) = layer(case, device) else {
+    let Some((layer, x, probe)) = inputs(case, device) else {
         return;
     };
-    let [t, f] = case.input;
-    let x = Tensor::<4>::random(
-        [case.batch, case.channels[0], t, f],
-        Distribution::Normal(0., 1.),
-        device,
-    );
-    let Ok(shape) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        layer.forward(x.clone()).dims()
-    })) else {
-        return;
-    };
-    let probe = Tensor::<4>::random(shape, Distribution::Normal(0., 1.), device);
     let gradients = |x: Tensor<4>| {
         let grads = (layer.fused(x).output * probe.clone()).sum().backward();
         let kernel = layer
