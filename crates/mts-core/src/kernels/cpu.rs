@@ -121,11 +121,7 @@ pub(super) fn conv_merge<B: Backend>(
     }
     let [rows, cols] = geometry.output;
     let shape = [batch, geometry.branches[0].kernel[0], rows, cols];
-    let direct = |branch: &FusedBranch| {
-        TypeId::of::<B>() == TypeId::of::<Flex>()
-            && direct_conv::matches_burn_flex(branch.kernel)
-            && direct_kernel_gradient(branch, geometry)
-    };
+    let direct = |branch: &FusedBranch| direct_forward::<B>(branch, geometry);
     let (best, winners) = if geometry.branches.iter().all(direct) {
         direct_conv_merge::<B>(x, &kernels, bias, geometry)
     } else {
@@ -215,11 +211,17 @@ pub(super) fn conv_merge_backward<B: Backend>(
     let branch_grads =
         branch_gradients::<B>(host_floats::<B>(grad.clone()), winners, geometry, x_dims[0]);
     let mut x_grad: Option<FloatTensor<B>> = None;
+    let mut host_x_grad: Option<Vec<f32>> = None;
     let mut kernel_grads = Vec::with_capacity(geometry.branches.len());
     for ((index, branch), branch_grad) in geometry.branches.iter().enumerate().zip(branch_grads) {
         let (input, options) = branch_input::<B>(x.clone(), branch, geometry);
         let kernel = branch_kernel::<B>(&kernels, geometry, index);
         let direct = wanted[1] && direct_kernel_gradient(branch, geometry);
+        let direct_x = wanted[0] && direct_input_gradient(branch, geometry);
+        if direct_x {
+            let sum = host_x_grad.get_or_insert_with(|| vec![0f32; x_dims.iter().product()]);
+            add_input_gradient::<B>(sum, x_dims, &kernel, branch, &branch_grad);
+        }
         if direct {
             kernel_grads.push(direct_kernel_gradient_of::<B>(
                 padded
@@ -230,7 +232,7 @@ pub(super) fn conv_merge_backward<B: Backend>(
                 &device,
             ));
         }
-        if !wanted[0] && (direct || !wanted[1]) {
+        if (!wanted[0] || direct_x) && (direct || !wanted[1]) {
             continue;
         }
         // burn's gradients take the branch gradient as a tensor, made once for both.
@@ -250,7 +252,7 @@ pub(super) fn conv_merge_backward<B: Backend>(
             );
             kernel_grads.push(B::float_reshape(w, Shape::new([branch.kernel_len()])));
         }
-        if wanted[0] {
+        if wanted[0] && !direct_x {
             let dx = uncrop::<B>(
                 B::conv2d_x_backward(input, kernel, g, options),
                 branch,
@@ -261,6 +263,13 @@ pub(super) fn conv_merge_backward<B: Backend>(
                 Some(sum) => B::float_add(sum, dx),
             });
         }
+    }
+    if let Some(sum) = host_x_grad {
+        let dx = B::float_from_data(TensorData::new(sum, x_dims), &device);
+        x_grad = Some(match x_grad {
+            None => dx,
+            Some(sum) => B::float_add(sum, dx),
+        });
     }
     Gradients {
         x: x_grad,
@@ -288,6 +297,23 @@ fn branch_gradients<B: Backend>(
         .collect();
     let from = planes(batch, geometry, geometry.output);
     host::branch_gradients(grad.as_slice(), winners.as_slice(), from, &branch_planes)
+}
+
+/// Whether a branch's forward is the direct kernel's (`direct_conv.rs`): where its kernel
+/// gradient is (stride 1, wide outputs) and either on Flex with few channels, where it
+/// reproduces burn-flex's values to the bit, or with up to 16 channels on either backend,
+/// where burn would run im2col and a GEMM.
+fn direct_forward<B: Backend>(branch: &FusedBranch, geometry: &FusedGeometry) -> bool {
+    let flex_values =
+        TypeId::of::<B>() == TypeId::of::<Flex>() && direct_conv::matches_burn_flex(branch.kernel);
+    direct_kernel_gradient(branch, geometry)
+        && (flex_values || direct_conv::serves_many_channels(branch.kernel))
+}
+
+/// Whether a branch's input gradient is computed on the host (`direct_conv::input_gradient`):
+/// where its forward takes the direct kernel; burn's transposed convolution otherwise.
+fn direct_input_gradient(branch: &FusedBranch, geometry: &FusedGeometry) -> bool {
+    direct_kernel_gradient(branch, geometry) && direct_conv::serves_many_channels(branch.kernel)
 }
 
 /// Whether a branch's kernel gradient is the direct kernel's (`host::weight_gradient`): stride
@@ -373,6 +399,39 @@ fn direct_kernel_gradient_of<B: Backend>(
     let (x, shape) = padded.of(branch);
     let flat = host::weight_gradient(x, branch_grad, shape);
     B::float_from_data(TensorData::new(flat, [branch.kernel_len()]), device)
+}
+
+/// Adds one branch's input gradient, by the direct kernel, to `sum` (`x_dims`): the gradient of
+/// the padded input the branch convolves, with the padding dropped.
+fn add_input_gradient<B: Backend>(
+    sum: &mut [f32],
+    x_dims: [usize; 4],
+    kernel: &FloatTensor<B>,
+    branch: &FusedBranch,
+    branch_grad: &[f32],
+) {
+    let [batch, channels_in, ..] = x_dims;
+    let [channels_out, _, kt, kf] = branch.kernel;
+    let shape = DirectConvShape {
+        batch,
+        channels_in,
+        channels_out,
+        input: [branch.output[0] + kt - 1, branch.output[1] + kf - 1],
+        kernel: [kt, kf],
+    };
+    let kernel = host_floats::<B>(kernel.clone());
+    let padded_grad = direct_conv::input_gradient(branch_grad, kernel.as_slice(), shape);
+    let planes = |size| Planes {
+        planes: batch * channels_in,
+        size,
+    };
+    host::add_unpadded(
+        sum,
+        planes([x_dims[2], x_dims[3]]),
+        &padded_grad,
+        planes(shape.input),
+        branch.pad,
+    );
 }
 
 /// The bias gradient: the merged gradient summed per output channel (every output element

@@ -11,7 +11,7 @@
 
 use rayon::prelude::*;
 
-use super::host::{DirectConvShape, LANES, Lanes, avx2_dispatch, load};
+use super::host::{DirectConvShape, LANES, Lanes, Planes, avx2_dispatch, load, pad_planes};
 
 /// Output channels that share each input load.
 const OUT_BLOCK: usize = 4;
@@ -23,6 +23,59 @@ const COL_BLOCK: usize = 2;
 pub(crate) fn matches_burn_flex(kernel: [usize; 4]) -> bool {
     let [out, channels_in, rows, cols] = kernel;
     (1..=4).contains(&channels_in) && (1..=16).contains(&out) && (rows, cols) != (1, 1)
+}
+
+/// The most input and output channels the direct kernels take where burn-flex would run its
+/// general path (im2col and a GEMM, which for so few output channels mostly moves memory).
+const MAX_CHANNELS: usize = 16;
+
+/// Whether the direct forward replaces burn's general path for this kernel `[out, in, rows,
+/// cols]`: 5 to [`MAX_CHANNELS`] input channels, at most as many output channels, not 1 x 1.
+/// The values then equal burn's within float rounding, not to the bit (a GEMM sums in its own
+/// order), on Flex and NdArray alike.
+pub(crate) fn serves_many_channels(kernel: [usize; 4]) -> bool {
+    let [out, channels_in, rows, cols] = kernel;
+    (5..=MAX_CHANNELS).contains(&channels_in)
+        && (1..=MAX_CHANNELS).contains(&out)
+        && (rows, cols) != (1, 1)
+}
+
+/// The gradient of [`conv_forward`] with respect to its padded input: `dx[b, i, r, c] = sum
+/// over (o, t, f) of dy[b, o, r - t, c - f] * w[o, i, t, f]`, a forward convolution of `dy`
+/// `[batch, out, p, q]` padded by the kernel size less one, with the kernel flipped and its
+/// channel axes swapped. `shape` is the forward's; the result is `[batch, in, rows, cols]`.
+pub(crate) fn input_gradient(grad: &[f32], w: &[f32], shape: DirectConvShape) -> Vec<f32> {
+    let [kt, kf] = shape.kernel;
+    let from = Planes {
+        planes: shape.batch * shape.channels_out,
+        size: shape.output(),
+    };
+    let pad = [kt, kf].map(|k| (k as i64 - 1, k as i64 - 1));
+    let (padded, planes) = pad_planes(grad, from, pad);
+    let taps = kt * kf;
+    let mut flipped = vec![0f32; w.len()];
+    for o in 0..shape.channels_out {
+        for i in 0..shape.channels_in {
+            let src = &w[(o * shape.channels_in + i) * taps..][..taps];
+            let dst = &mut flipped[(i * shape.channels_out + o) * taps..][..taps];
+            for (d, s) in dst.iter_mut().zip(src.iter().rev()) {
+                *d = *s;
+            }
+        }
+    }
+    let transposed = DirectConvShape {
+        batch: shape.batch,
+        channels_in: shape.channels_out,
+        channels_out: shape.channels_in,
+        input: planes.size,
+        kernel: shape.kernel,
+    };
+    conv_forward(
+        &padded,
+        &flipped,
+        &vec![0f32; shape.channels_in],
+        transposed,
+    )
 }
 
 /// `y[b, o, p, q] = sum over (i, t, f) of x[b, i, p + t, q + f] * w[o, i, t, f], plus bias[o]`
@@ -64,7 +117,6 @@ avx2_dispatch! {
 /// The output planes `first_out..` (as many as `out` holds, at most [`OUT_BLOCK`]) of one
 /// batch item `x` `[in, rows, cols]`.
 #[inline(always)]
-#[allow(clippy::needless_range_loop)] // lane indices keep the loops in the shape LLVM vectorises
 fn conv_block(
     x: &[f32],
     w: &[f32],
@@ -74,57 +126,130 @@ fn conv_block(
     out: &mut [f32],
 ) {
     let [p, q] = shape.output();
+    // A fixed channel count per call keeps the sums in registers.
+    match out.len() / (p * q) {
+        1 => conv_rows::<1>(x, w, bias, shape, first_out, out),
+        2 => conv_rows::<2>(x, w, bias, shape, first_out, out),
+        3 => conv_rows::<3>(x, w, bias, shape, first_out, out),
+        _ => conv_rows::<OUT_BLOCK>(x, w, bias, shape, first_out, out),
+    }
+}
+
+/// [`conv_block`] for `OUTS` output planes: blocks of [`COL_BLOCK`] vectors of columns, then
+/// the rest one vector at a time, the last one ending at the row's end (it recomputes some
+/// columns, to the same values). Rows narrower than a vector are summed one value at a time.
+#[inline(always)]
+fn conv_rows<const OUTS: usize>(
+    x: &[f32],
+    w: &[f32],
+    bias: &[f32],
+    shape: DirectConvShape,
+    first_out: usize,
+    out: &mut [f32],
+) {
+    let [p, q] = shape.output();
+    let wide = q / (COL_BLOCK * LANES) * (COL_BLOCK * LANES);
+    let at = |row, col| Block {
+        first_out,
+        row,
+        col,
+    };
+    for row in 0..p {
+        if q < LANES {
+            for col in 0..q {
+                conv_scalar::<OUTS>(x, w, bias, shape, at(row, col), out);
+            }
+            continue;
+        }
+        for col in (0..wide).step_by(COL_BLOCK * LANES) {
+            conv_vectors::<OUTS, COL_BLOCK>(x, w, bias, shape, at(row, col), out);
+        }
+        for col in (wide..q).step_by(LANES) {
+            conv_vectors::<OUTS, 1>(x, w, bias, shape, at(row, col.min(q - LANES)), out);
+        }
+    }
+}
+
+/// Where a block of outputs starts: its first output channel, row and column.
+#[derive(Clone, Copy)]
+struct Block {
+    first_out: usize,
+    row: usize,
+    col: usize,
+}
+
+/// `COLS` vectors of output columns of `OUTS` output channels from `at`, each summed from zero
+/// over input channels, kernel rows and kernel columns, the bias added last.
+#[inline(always)]
+#[allow(clippy::needless_range_loop)] // lane indices keep the loops in the shape LLVM vectorises
+fn conv_vectors<const OUTS: usize, const COLS: usize>(
+    x: &[f32],
+    w: &[f32],
+    bias: &[f32],
+    shape: DirectConvShape,
+    at: Block,
+    out: &mut [f32],
+) {
+    let [p, q] = shape.output();
     let [rows, cols] = shape.input;
     let [kt, kf] = shape.kernel;
     let taps = shape.channels_in * kt * kf;
-    let outs = out.len() / (p * q);
-    let weights = |a: usize| &w[(first_out + a) * taps..(first_out + a + 1) * taps];
-    let wide = q / (COL_BLOCK * LANES) * (COL_BLOCK * LANES);
-    for row in 0..p {
-        for col in (0..wide).step_by(COL_BLOCK * LANES) {
-            let mut sums = [[[0f32; LANES]; COL_BLOCK]; OUT_BLOCK];
-            for i in 0..shape.channels_in {
-                for t in 0..kt {
-                    let x_row = &x[(i * rows + row + t) * cols..(i * rows + row + t + 1) * cols];
-                    for f in 0..kf {
-                        let xv: [Lanes; COL_BLOCK] =
-                            core::array::from_fn(|c| load(x_row, col + c * LANES + f));
-                        let tap = (i * kt + t) * kf + f;
-                        for a in 0..OUT_BLOCK.min(outs) {
-                            let wv = weights(a)[tap];
-                            for c in 0..COL_BLOCK {
-                                for l in 0..LANES {
-                                    sums[a][c][l] += xv[c][l] * wv;
-                                }
-                            }
+    let weights: [&[f32]; OUTS] = core::array::from_fn(|a| &w[(at.first_out + a) * taps..][..taps]);
+    let mut sums = [[[0f32; LANES]; COLS]; OUTS];
+    for i in 0..shape.channels_in {
+        for t in 0..kt {
+            let x_row = (i * rows + at.row + t) * cols + at.col;
+            for f in 0..kf {
+                let xv: [Lanes; COLS] = core::array::from_fn(|c| load(x, x_row + c * LANES + f));
+                let tap = (i * kt + t) * kf + f;
+                for a in 0..OUTS {
+                    let wv = weights[a][tap];
+                    for c in 0..COLS {
+                        for l in 0..LANES {
+                            sums[a][c][l] += xv[c][l] * wv;
                         }
                     }
                 }
             }
-            for a in 0..outs {
-                let y_row = &mut out[(a * p + row) * q..(a * p + row + 1) * q];
-                for c in 0..COL_BLOCK {
-                    for l in 0..LANES {
-                        y_row[col + c * LANES + l] = sums[a][c][l] + bias[first_out + a];
-                    }
+        }
+    }
+    for a in 0..OUTS {
+        let y_row = &mut out[(a * p + at.row) * q + at.col..][..COLS * LANES];
+        let b = bias[at.first_out + a];
+        for c in 0..COLS {
+            for l in 0..LANES {
+                y_row[c * LANES + l] = sums[a][c][l] + b;
+            }
+        }
+    }
+}
+
+/// One output column of `OUTS` output channels at `at`, summed as [`conv_vectors`] sums it.
+#[inline(always)]
+fn conv_scalar<const OUTS: usize>(
+    x: &[f32],
+    w: &[f32],
+    bias: &[f32],
+    shape: DirectConvShape,
+    at: Block,
+    out: &mut [f32],
+) {
+    let [p, q] = shape.output();
+    let [rows, cols] = shape.input;
+    let [kt, kf] = shape.kernel;
+    let taps = shape.channels_in * kt * kf;
+    for a in 0..OUTS {
+        let o = at.first_out + a;
+        let mut sum = 0f32;
+        for i in 0..shape.channels_in {
+            for t in 0..kt {
+                let x_row = (i * rows + at.row + t) * cols + at.col;
+                for f in 0..kf {
+                    sum += x[x_row + f] * w[o * taps + (i * kt + t) * kf + f];
                 }
             }
         }
-        // The last columns, one at a time, in the same order.
-        for col in wide..q {
-            for a in 0..outs {
-                let mut sum = 0f32;
-                for i in 0..shape.channels_in {
-                    for t in 0..kt {
-                        let x_row = (i * rows + row + t) * cols;
-                        for f in 0..kf {
-                            sum += x[x_row + col + f] * weights(a)[(i * kt + t) * kf + f];
-                        }
-                    }
-                }
-                out[(a * p + row) * q + col] = sum + bias[first_out + a];
-            }
-        }
+        out[(a * p + at.row) * q + at.col] = sum + bias[o];
     }
 }
 
@@ -176,6 +301,8 @@ mod tests {
             (1, 3, 5, [12, 16], [3, 3]),
             (3, 4, 16, [9, 70], [2, 7]),
             (1, 1, 1, [20, 33], [20, 1]),
+            (2, 10, 7, [14, 29], [5, 5]), // many channels, 25 columns: one overlapping vector
+            (1, 6, 3, [8, 10], [2, 4]),   // 7 columns: narrower than a vector
         ] {
             let shape = DirectConvShape {
                 batch,
@@ -193,6 +320,51 @@ mod tests {
                 bits(reference(&x, &w, &bias, shape)),
                 "{shape:?}"
             );
+        }
+    }
+
+    /// The input gradient against its definition, `dx[b, i, r, c] = sum over (o, t, f) of
+    /// dy[b, o, r - t, c - f] * w[o, i, t, f]`, summed here in another order.
+    #[test]
+    fn input_gradient_matches_the_definition() {
+        for (batch, channels_in, channels_out, input, kernel) in [
+            (2, 10, 10, [16, 30], [5, 5]),
+            (1, 3, 6, [9, 21], [4, 2]),
+            (3, 1, 2, [7, 12], [1, 3]),
+        ] {
+            let shape = DirectConvShape {
+                batch,
+                channels_in,
+                channels_out,
+                input,
+                kernel,
+            };
+            let [p, q] = shape.output();
+            let [kt, kf] = kernel;
+            let dy = pseudo(batch * channels_out * p * q, 5);
+            let w = pseudo(channels_out * channels_in * kt * kf, 6);
+            let mut expected = vec![0f64; batch * channels_in * input[0] * input[1]];
+            for b in 0..batch {
+                for o in 0..channels_out {
+                    for (row, col) in (0..p).flat_map(|row| (0..q).map(move |col| (row, col))) {
+                        let g = dy[((b * channels_out + o) * p + row) * q + col] as f64;
+                        for i in 0..channels_in {
+                            for (t, f) in (0..kt).flat_map(|t| (0..kf).map(move |f| (t, f))) {
+                                let wv = w[((o * channels_in + i) * kt + t) * kf + f] as f64;
+                                let at = ((b * channels_in + i) * input[0] + row + t) * input[1]
+                                    + col
+                                    + f;
+                                expected[at] += g * wv;
+                            }
+                        }
+                    }
+                }
+            }
+            let ours = input_gradient(&dy, &w, shape);
+            assert_eq!(ours.len(), expected.len());
+            for (a, e) in ours.iter().zip(&expected) {
+                assert!((*a as f64 - e).abs() < 1e-4, "{shape:?}: {a} vs {e}");
+            }
         }
     }
 

@@ -327,6 +327,41 @@ pub(crate) fn pad_planes(x: &[f32], from: Planes, pad: [(i64, i64); 2]) -> (Vec<
     (out, to)
 }
 
+/// Adds to `dx` (`to`: `[planes, rows, cols]`) the gradient `dp` of its copy padded by `pad`
+/// (`padded`, as [`pad_planes`] makes it): the transpose of [`pad_planes`], where the padding's
+/// frames are dropped and frames the padding cropped receive nothing.
+pub(crate) fn add_unpadded(
+    dx: &mut [f32],
+    to: Planes,
+    dp: &[f32],
+    padded: Planes,
+    pad: [(i64, i64); 2],
+) {
+    let [rows, cols] = to.size;
+    let [p_rows, p_cols] = padded.size.map(|n| n as i64);
+    let first = (-pad[1].0).clamp(0, cols as i64) as usize;
+    let end = (p_cols - pad[1].0).clamp(first as i64, cols as i64) as usize;
+    if first == end {
+        return;
+    }
+    dx.par_chunks_mut(to.len().max(1))
+        .zip(dp.par_chunks(padded.len().max(1)))
+        .for_each(|(dst, src)| {
+            for row in 0..rows {
+                let src_row = row as i64 + pad[0].0;
+                if src_row < 0 || src_row >= p_rows {
+                    continue;
+                }
+                let src_start = src_row as usize * padded.size[1];
+                let src_first = (first as i64 + pad[1].0) as usize;
+                add_row(
+                    &mut dst[row * cols + first..row * cols + end],
+                    &src[src_start + src_first..src_start + src_first + (end - first)],
+                );
+            }
+        });
+}
+
 /// The geometry of a stride-1, dilation-1, ungrouped convolution of a padded input: its
 /// kernel gradient here, its forward in `direct_conv.rs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -584,6 +619,37 @@ mod tests {
             .sum();
         assert!((0..3).all(|b| winners.contains(&b)));
         assert!((lhs - rhs).abs() < 1e-4, "{lhs} {rhs}");
+    }
+
+    /// Unpadding is the transpose of padding: `<pad(x), y> = <x, unpad(y)>` for padding,
+    /// cropping and both at once.
+    #[test]
+    fn unpadding_is_the_transpose_of_padding() {
+        let from = Planes {
+            planes: 3,
+            size: [7, 11],
+        };
+        for pad in [
+            [(2, 1), (3, 4)],
+            [(0, 0), (0, 0)],
+            [(-2, 1), (1, -3)],
+            [(-1, -2), (-4, -5)],
+        ] {
+            let x = pseudo(from.planes * from.len(), 1);
+            let (padded_x, padded) = pad_planes(&x, from, pad);
+            let y = pseudo(padded.planes * padded.len(), 2);
+            let mut unpadded_y = vec![0f32; x.len()];
+            add_unpadded(&mut unpadded_y, from, &y, padded, pad);
+            let dot = |a: &[f32], b: &[f32]| -> f64 {
+                a.iter().zip(b).map(|(a, b)| *a as f64 * *b as f64).sum()
+            };
+            let (left, right) = (dot(&padded_x, &y), dot(&x, &unpadded_y));
+            assert!((left - right).abs() < 1e-9 * left.abs().max(1.0), "{pad:?}");
+            // Unpadding adds: a second call doubles the result.
+            let once = unpadded_y.clone();
+            add_unpadded(&mut unpadded_y, from, &y, padded, pad);
+            assert!(unpadded_y.iter().zip(&once).all(|(t, o)| *t == 2.0 * o));
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! outputs, winners and the gradients of the input, kernel and bias, over random geometries,
 //! both sharings and alignments, on Flex and NdArray.
 
+use burn::module::Param;
 use burn::nn::PaddingConfig2d;
 use burn::tensor::{Device, Distribution, Tensor, Tolerance};
 use proptest::prelude::*;
@@ -168,11 +169,16 @@ fn inputs(case: &Case, device: &Device) -> Option<(MtsConv2d, Tensor<4>, Tensor<
 }
 
 fn assert_fused_equals_composed(case: &Case, device: &Device) {
-    let Some((layer, x, probe)) = inputs(case, device) else {
-        return;
-    };
-    let fused = run(&layer, &x, &probe, true);
-    let composed = run(&layer, &x, &probe, false);
+    if let Some((layer, x, probe)) = inputs(case, device) {
+        assert_same_results(&layer, &x, &probe);
+    }
+}
+
+/// The fused and composed paths give the same output, winners and gradients for `layer` on
+/// `x`, with the gradients of `sum(output * probe)`.
+fn assert_same_results(layer: &MtsConv2d, x: &Tensor<4>, probe: &Tensor<4>) {
+    let fused = run(layer, x, probe, true);
+    let composed = run(layer, x, probe, false);
     let names = [
         "output",
         "winners",
@@ -216,6 +222,67 @@ proptest! {
     fn fused_equals_composed_on_wide_inputs(case in case(12..24, 24..48)) {
         assert_fused_equals_composed(&case, &Device::flex().autodiff());
         assert_fused_equals_composed(&case, &Device::ndarray().autodiff());
+    }
+}
+
+/// Geometries with 5 to 11 input channels (the direct kernels replace burn's im2col and GEMM
+/// there, summing in another order), stride 1, outputs at least 16 bins wide, time scales out
+/// of (0.5, 1, 2) and even kernel lengths, so that the branch kernels interpolate with weights
+/// 1/4, 1/2 and 3/4.
+fn many_channels() -> impl Strategy<Value = Case> {
+    (
+        case(16..30, 24..48),
+        5usize..12,
+        1usize..12,
+        1usize..4,
+        0usize..3,
+    )
+        .prop_map(|(case, cin, cout, half_time, scales)| Case {
+            channels: [cin, cout],
+            kernel: [2 * half_time, case.kernel[1]],
+            scales: [vec![0.5, 1.0, 2.0], vec![1.0, 2.0], vec![0.5, 1.0]][scales]
+                .iter()
+                .map(|&s| Scale::time(s))
+                .collect(),
+            stride: [1, 1],
+            dilation: [1, 1],
+            ..case
+        })
+}
+
+/// `case`'s layer with its kernel and bias on a grid of 1/16 (at most 1/2), an input of
+/// integers (at most 4) and a random probe: every product and sum in the branch convolutions
+/// is then exact in `f32`, so any summation order gives the same values and the winners must
+/// agree exactly, ties included.
+fn exact_inputs(case: &Case, device: &Device) -> Option<(MtsConv2d, Tensor<4>, Tensor<4>)> {
+    let (mut layer, x, probe) = inputs(case, device)?;
+    let grid = |shape: Vec<usize>, steps: f64, bound: f64| {
+        Tensor::<4>::random(shape, Distribution::Uniform(-bound, bound), device)
+            .mul_scalar(steps)
+            .round()
+            .div_scalar(steps)
+    };
+    let weight = grid(layer.weight.dims().to_vec(), 16.0, 0.5);
+    layer.weight = Param::from_tensor(weight.require_grad());
+    if let Some(bias) = &layer.bias {
+        let values = grid(vec![1, 1, 1, bias.dims()[0]], 16.0, 0.5).flatten::<1>(0, 3);
+        layer.bias = Some(Param::from_tensor(values.require_grad()));
+    }
+    Some((layer, grid(x.dims().to_vec(), 1.0, 4.0), probe))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Many channels: the direct forward and input gradient replace burn's GEMM paths; on
+    /// exact arithmetic everything agrees, winners to the index.
+    #[test]
+    fn fused_equals_composed_with_many_channels(case in many_channels()) {
+        for device in [Device::flex().autodiff(), Device::ndarray().autodiff()] {
+            if let Some((layer, x, probe)) = exact_inputs(&case, &device) {
+                assert_same_results(&layer, &x, &probe);
+            }
+        }
     }
 }
 
