@@ -7,33 +7,48 @@ use rayon::prelude::*;
 
 use crate::resample::LinearTaps;
 
-/// Defines `$name`, which runs `$portable` compiled for AVX2 where the CPU has it (detected at
-/// run time; no `target-cpu=native` needed) and the portable build elsewhere, and `$avx2`, that
-/// AVX2 build. `$portable` should be `#[inline(always)]` so that each build gets its own code.
+/// Defines `$name`, which runs `$portable` compiled for AVX2 and FMA where the CPU has both
+/// (detected at run time; no `target-cpu=native` needed) and the portable build elsewhere, and
+/// `$avx2`, that AVX2 build. `$portable` should be `#[inline(always)]` so that each build gets
+/// its own code. With `$portable::<FMA>`, `$portable` takes a `const FMA: bool`, true in the
+/// AVX2 build, where [`mul_add`] fuses (the compiler never fuses a multiply and an add itself).
 macro_rules! avx2_dispatch {
     ($(#[$meta:meta])* fn $name:ident / $avx2:ident => $portable:ident($($arg:ident: $ty:ty),* $(,)?)) => {
+        avx2_dispatch!(@define $(#[$meta])* $name, $avx2, $portable, [], [], $($arg: $ty),*);
+    };
+    ($(#[$meta:meta])* fn $name:ident / $avx2:ident => $portable:ident::<FMA>($($arg:ident: $ty:ty),* $(,)?)) => {
+        avx2_dispatch!(@define $(#[$meta])* $name, $avx2, $portable, [::<true>], [::<false>], $($arg: $ty),*);
+    };
+    (@define $(#[$meta:meta])* $name:ident, $avx2:ident, $portable:ident, [$($fast:tt)*], [$($slow:tt)*], $($arg:ident: $ty:ty),*) => {
         $(#[$meta])*
         fn $name($($arg: $ty),*) {
             #[cfg(target_arch = "x86_64")]
-            if std::is_x86_feature_detected!("avx2") {
+            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
                 #[allow(unsafe_code)]
-                // SAFETY: the AVX2 build only requires the CPU to support AVX2, which was just
-                // detected at run time; it is otherwise the safe portable function.
+                // SAFETY: the AVX2 build only requires the CPU to support AVX2 and FMA, which
+                // was just detected at run time; it is otherwise the safe portable function.
                 unsafe {
                     return $avx2($($arg),*);
                 }
             }
-            $portable($($arg),*)
+            $portable $($slow)* ($($arg),*)
         }
 
         #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx2")]
+        #[target_feature(enable = "avx2,fma")]
         fn $avx2($($arg: $ty),*) {
-            $portable($($arg),*)
+            $portable $($fast)* ($($arg),*)
         }
     };
 }
 pub(crate) use avx2_dispatch;
+
+/// `sum + a * b`, rounded once where `FMA` (the AVX2 build of a kernel, see `avx2_dispatch!`)
+/// and twice elsewhere.
+#[inline(always)]
+pub(crate) fn mul_add<const FMA: bool>(sum: f32, a: f32, b: f32) -> f32 {
+    if FMA { a.mul_add(b, sum) } else { sum + a * b }
+}
 
 /// A stack of `planes` 2-D planes of `[rows, cols]` (a `[batch, channels, rows, cols]` tensor).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -395,9 +410,8 @@ pub(crate) type Lanes = [f32; LANES];
 pub(crate) fn weight_gradient(x: &[f32], grad: &[f32], shape: DirectConvShape) -> Vec<f32> {
     let q = shape.output()[1];
     let tail = q % LANES;
-    if tail != 0 && tail * 16 > q {
-        // A scalar tail of more than 1/16 of each row: pad rows with zeros to whole vectors
-        // (zeros add nothing to the sums) rather than run it.
+    if tail != 0 {
+        // Rows padded with zeros to whole vectors (zeros add nothing to the sums).
         let extra = LANES - tail;
         let x_planes = Planes {
             planes: shape.batch * shape.channels_in,
@@ -415,7 +429,7 @@ pub(crate) fn weight_gradient(x: &[f32], grad: &[f32], shape: DirectConvShape) -
     weight_gradient_whole_vectors(x, grad, shape)
 }
 
-/// [`weight_gradient`] as computed, with whatever scalar tail the rows have.
+/// [`weight_gradient`] for output rows of whole vectors.
 fn weight_gradient_whole_vectors(x: &[f32], grad: &[f32], shape: DirectConvShape) -> Vec<f32> {
     let [rows, cols] = shape.input;
     let [p, q] = shape.output();
@@ -448,7 +462,7 @@ avx2_dispatch! {
     /// Runs [`weight_gradient_item`] compiled for AVX2 where the CPU has it (3x the plain SSE2
     /// build on the bench machine), else the portable build.
     fn weight_gradient_item_dispatch / weight_gradient_item_avx2 =>
-        weight_gradient_item(x: &[f32], grad: &[f32], shape: DirectConvShape, acc: &mut [Lanes])
+        weight_gradient_item::<FMA>(x: &[f32], grad: &[f32], shape: DirectConvShape, acc: &mut [Lanes])
 }
 
 #[inline(always)]
@@ -458,56 +472,39 @@ pub(crate) fn load(slice: &[f32], at: usize) -> Lanes {
     lanes
 }
 
-/// One batch item of [`weight_gradient`], accumulated into `acc` (`[out, in, kt, kf]` lanes).
-/// Register-blocked: two output channels by up to five frequency taps share each load of the
-/// gradient rows and of the shifted input row.
+/// One batch item of [`weight_gradient`], accumulated into `acc` (`[out, in, kt, kf]` lanes),
+/// for rows of whole vectors. Register-blocked: two output channels by five frequency taps
+/// share each load of the gradient rows and of the shifted input row.
 #[inline(always)]
-#[allow(clippy::needless_range_loop)] // lane indices keep the loops in the shape LLVM vectorises
-fn weight_gradient_item(x: &[f32], grad: &[f32], shape: DirectConvShape, acc: &mut [Lanes]) {
+fn weight_gradient_item<const FMA: bool>(
+    x: &[f32],
+    grad: &[f32],
+    shape: DirectConvShape,
+    acc: &mut [Lanes],
+) {
     const OUT_BLOCK: usize = 2;
     const FREQ_BLOCK: usize = 5;
-    let [rows, cols] = shape.input;
     let [kt, kf] = shape.kernel;
-    let [p, q] = shape.output();
-    let vector_end = q / LANES * LANES;
     for i in 0..shape.channels_in {
-        let x = &x[i * rows * cols..(i + 1) * rows * cols];
-        for row in 0..p {
+        for row in 0..shape.output()[0] {
             for t in 0..kt {
-                let x_row = &x[(row + t) * cols..(row + t + 1) * cols];
-                for o0 in (0..shape.channels_out).step_by(OUT_BLOCK) {
-                    let outs = OUT_BLOCK.min(shape.channels_out - o0);
-                    let grad_row = |a: usize| {
-                        let start = ((o0 + a) * p + row) * q;
-                        &grad[start..start + q]
-                    };
-                    for f0 in (0..kf).step_by(FREQ_BLOCK) {
-                        let freqs = FREQ_BLOCK.min(kf - f0);
-                        let mut sums = [[[0f32; LANES]; FREQ_BLOCK]; OUT_BLOCK];
-                        for col in (0..vector_end).step_by(LANES) {
-                            let mut g = [[0f32; LANES]; OUT_BLOCK];
-                            for (a, g) in g.iter_mut().enumerate().take(outs) {
-                                *g = load(grad_row(a), col);
-                            }
-                            for f in 0..freqs {
-                                let xv = load(x_row, col + f0 + f);
-                                for a in 0..OUT_BLOCK {
-                                    for l in 0..LANES {
-                                        sums[a][f][l] += g[a][l] * xv[l];
-                                    }
-                                }
-                            }
-                        }
-                        for a in 0..outs {
-                            let g_row = grad_row(a);
-                            for f in 0..freqs {
-                                let slot = &mut acc
-                                    [(((o0 + a) * shape.channels_in + i) * kt + t) * kf + f0 + f];
-                                for l in 0..LANES {
-                                    slot[l] += sums[a][f][l];
-                                }
-                                for col in vector_end..q {
-                                    slot[0] += g_row[col] * x_row[col + f0 + f];
+                for o in (0..shape.channels_out).step_by(OUT_BLOCK) {
+                    for f in (0..kf).step_by(FREQ_BLOCK) {
+                        let at = TapBlock { i, row, t, o, f };
+                        // Fixed block sizes keep the sums in registers.
+                        match (shape.channels_out - o, kf - f) {
+                            (2.., 5..) => gradient_block::<FMA, 2, 5>(x, grad, shape, at, acc),
+                            (1, 5..) => gradient_block::<FMA, 1, 5>(x, grad, shape, at, acc),
+                            (outs, freqs) => {
+                                for (a, b) in (0..outs.min(OUT_BLOCK))
+                                    .flat_map(|a| (0..freqs.min(FREQ_BLOCK)).map(move |b| (a, b)))
+                                {
+                                    let at = TapBlock {
+                                        o: o + a,
+                                        f: f + b,
+                                        ..at
+                                    };
+                                    gradient_block::<FMA, 1, 1>(x, grad, shape, at, acc);
                                 }
                             }
                         }
@@ -516,6 +513,126 @@ fn weight_gradient_item(x: &[f32], grad: &[f32], shape: DirectConvShape, acc: &m
             }
         }
     }
+}
+
+/// Where a block of kernel-gradient sums starts: input channel, output row, kernel row, first
+/// output channel and first kernel column.
+#[derive(Clone, Copy)]
+struct TapBlock {
+    i: usize,
+    row: usize,
+    t: usize,
+    o: usize,
+    f: usize,
+}
+
+/// The sums of one output row `at.row` and kernel row `at.t` for `OUTS` output channels by
+/// `FREQS` kernel columns, added to their lanes of `acc`.
+#[inline(always)]
+#[allow(clippy::needless_range_loop)] // lane indices keep the loops in the shape LLVM vectorises
+fn gradient_block<const FMA: bool, const OUTS: usize, const FREQS: usize>(
+    x: &[f32],
+    grad: &[f32],
+    shape: DirectConvShape,
+    at: TapBlock,
+    acc: &mut [Lanes],
+) {
+    let [rows, cols] = shape.input;
+    let [kt, kf] = shape.kernel;
+    let [p, q] = shape.output();
+    let x_row = &x[(at.i * rows + at.row + at.t) * cols + at.f..][..q + FREQS - 1];
+    let grad_rows: [&[f32]; OUTS] =
+        core::array::from_fn(|a| &grad[((at.o + a) * p + at.row) * q..][..q]);
+    #[cfg(target_arch = "x86_64")]
+    let sums = if FMA {
+        #[allow(unsafe_code)]
+        // SAFETY: `FMA` is true only in the build `avx2_dispatch!` runs after detecting AVX2
+        // and FMA.
+        unsafe {
+            row_sums_avx2::<OUTS, FREQS>(x_row, grad_rows)
+        }
+    } else {
+        row_sums::<FMA, OUTS, FREQS>(x_row, grad_rows)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let sums = row_sums::<FMA, OUTS, FREQS>(x_row, grad_rows);
+    for a in 0..OUTS {
+        for f in 0..FREQS {
+            let slot =
+                &mut acc[(((at.o + a) * shape.channels_in + at.i) * kt + at.t) * kf + at.f + f];
+            for l in 0..LANES {
+                slot[l] += sums[a][f][l];
+            }
+        }
+    }
+}
+
+/// `sums[a][f]` = the lanes of `grad_rows[a][col] * x_row[col + f]` summed over the columns
+/// (whole vectors).
+#[inline(always)]
+#[allow(clippy::needless_range_loop)] // lane indices keep the loops in the shape LLVM vectorises
+fn row_sums<const FMA: bool, const OUTS: usize, const FREQS: usize>(
+    x_row: &[f32],
+    grad_rows: [&[f32]; OUTS],
+) -> [[Lanes; FREQS]; OUTS] {
+    let mut sums = [[[0f32; LANES]; FREQS]; OUTS];
+    for col in (0..grad_rows[0].len()).step_by(LANES) {
+        let g: [Lanes; OUTS] = core::array::from_fn(|a| load(grad_rows[a], col));
+        for f in 0..FREQS {
+            let xv = load(x_row, col + f);
+            for a in 0..OUTS {
+                for l in 0..LANES {
+                    sums[a][f][l] = mul_add::<FMA>(sums[a][f][l], g[a][l], xv[l]);
+                }
+            }
+        }
+    }
+    sums
+}
+
+/// [`row_sums`] with AVX2 and FMA intrinsics: given the portable loops, the compiler builds
+/// the shifted input vectors out of two loads with shuffles, which then outnumber the
+/// multiply-adds (the kernel gradient took a third longer).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[allow(clippy::needless_range_loop)] // indices shared by the sums and the input vectors
+fn row_sums_avx2<const OUTS: usize, const FREQS: usize>(
+    x_row: &[f32],
+    grad_rows: [&[f32]; OUTS],
+) -> [[Lanes; FREQS]; OUTS] {
+    use std::arch::x86_64::{__m256, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_setzero_ps};
+    let vector = |slice: &[f32], at: usize| -> __m256 {
+        let lanes: &[f32; LANES] = slice[at..at + LANES].try_into().expect("8 lanes");
+        #[allow(unsafe_code)]
+        // SAFETY: `lanes` is eight readable `f32`s; `loadu` needs no alignment.
+        unsafe {
+            _mm256_loadu_ps(lanes.as_ptr())
+        }
+    };
+    let mut sums = [[_mm256_setzero_ps(); FREQS]; OUTS];
+    for col in (0..grad_rows[0].len()).step_by(LANES) {
+        let g: [__m256; OUTS] = core::array::from_fn(|a| vector(grad_rows[a], col));
+        for f in 0..FREQS {
+            let xv = vector(x_row, col + f);
+            for a in 0..OUTS {
+                sums[a][f] = _mm256_fmadd_ps(g[a], xv, sums[a][f]);
+            }
+        }
+    }
+    sums.map(|row| row.map(lanes_of))
+}
+
+/// A vector's lanes.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn lanes_of(v: std::arch::x86_64::__m256) -> Lanes {
+    let mut lanes = [0f32; LANES];
+    #[allow(unsafe_code)]
+    // SAFETY: `lanes` has room for the eight `f32`s `storeu` writes, unaligned.
+    unsafe {
+        std::arch::x86_64::_mm256_storeu_ps(lanes.as_mut_ptr(), v)
+    };
+    lanes
 }
 
 #[cfg(test)]
