@@ -8,7 +8,8 @@
 //! [`tune_allocator`] asks glibc, through `mallopt`, to serve large blocks from the heap and
 //! keep freed memory there; nothing has to be set before the process starts.
 //!
-//! This is the crate's only `unsafe` code: two foreign calls, `mallopt` and `mallinfo2`.
+//! Its `unsafe` code is two foreign calls, `mallopt` and `mallinfo2` (the crate's other audited
+//! `unsafe` is the SIMD dispatch and load intrinsics in `kernels/host.rs`).
 
 // `mallopt` and `mallinfo2` are foreign functions; see each call for why it is sound.
 #![allow(unsafe_code)]

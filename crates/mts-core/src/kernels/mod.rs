@@ -11,7 +11,10 @@
 //! register-blocked kernel (`host.rs`).
 //!
 //! Results equal the composed path's within float rounding, and the winners exactly (the
-//! same arithmetic, in the same order); `tests` here compare the two on many geometries.
+//! same arithmetic, in the same order) for branches with at most four input channels; with more
+//! (5-16, where burn would run im2col and a GEMM) the direct kernels sum in their own order
+//! with fused multiply-adds, so a winner can differ where two branches agree to the last bits.
+//! `tests` here compare the two on many geometries, the many-channel ones on exact arithmetic.
 
 #![allow(deprecated)] // NdArray is deprecated upstream and still served (README: both CPU backends).
 
