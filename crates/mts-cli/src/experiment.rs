@@ -4,12 +4,12 @@ use std::path::Path;
 use std::time::Instant;
 
 use burn::tensor::Device;
-use mts_data::FoldPreparation;
+use mts_data::{FoldPreparation, SpectrogramDataset, SpectrogramItem};
 use mts_models::{
-    Architecture, ConvKind, EpochSummary, Evaluation, Evaluator, ModelCard, SerModel,
-    SerModelConfig, StopReason, Trainer, TrainingConfig, TrainingObserver,
+    Architecture, ConvKind, EpochSummary, Evaluation, Evaluator, MetricSummary, ModelCard,
+    SerModel, SerModelConfig, StopReason, Trainer, TrainingConfig, TrainingObserver,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use mts_models::SplitSet;
 
@@ -54,6 +54,9 @@ pub struct ExperimentResult {
     pub card: ModelCard,
     /// Scores on the fold's test split.
     pub test: Evaluation,
+    /// The same, per test speaker (speaker order of the corpus), to tell fold difficulty from
+    /// speaker difficulty.
+    pub test_per_speaker: Vec<SpeakerScore>,
     /// Epoch (from 1) of the best validation loss.
     pub best_epoch: usize,
     /// The best validation loss (of `best_epoch`).
@@ -67,6 +70,15 @@ pub struct ExperimentResult {
     pub stop: StopReason,
     /// Wall-clock seconds of training and testing.
     pub seconds: f64,
+}
+
+/// One test speaker's scores (per segment) under the best-validation-loss model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpeakerScore {
+    /// The speaker id, as the corpus names it.
+    pub speaker: String,
+    /// Accuracy, UA and macro F1 over the speaker's test items.
+    pub test: MetricSummary,
 }
 
 /// Trains `experiment` on `data` and tests the best-validation-loss model.
@@ -104,6 +116,17 @@ pub fn run_experiment(
     let outcome = trainer.fit(&model_config, &train, &valid)?;
     let evaluator = Evaluator::new(device.clone()).with_class_names(class_names.clone());
     let evaluation = evaluator.evaluate(&outcome.best_model, &test)?;
+    let test_per_speaker = per_speaker(data, &prepared.test)
+        .into_iter()
+        .map(|(speaker, items)| {
+            let split = SplitSet::new(&items, input_size, &names);
+            let scores = evaluator.evaluate(&outcome.best_model, &split)?;
+            Ok(SpeakerScore {
+                speaker,
+                test: scores.segments.summary,
+            })
+        })
+        .collect::<Result<Vec<_>, CliError>>()?;
 
     let features = ModelFeatures {
         spectrogram: data.features.config.clone(),
@@ -120,6 +143,7 @@ pub fn run_experiment(
         model: outcome.best_model,
         card,
         test: evaluation,
+        test_per_speaker,
         best_epoch: outcome.best_epoch,
         best_valid_loss: outcome.best_valid_loss,
         epochs: outcome.history.len(),
@@ -127,4 +151,20 @@ pub fn run_experiment(
         stop: outcome.stop,
         seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+/// The items of `split`, one dataset per speaker, in the order speakers first appear.
+fn per_speaker(data: &LoadedData, split: &SpectrogramDataset) -> Vec<(String, SpectrogramDataset)> {
+    let mut groups: Vec<(String, Vec<SpectrogramItem>)> = Vec::new();
+    for item in split.items() {
+        let speaker = &data.features.utterances[item.utterance].speaker;
+        match groups.iter_mut().find(|(s, _)| s == speaker) {
+            Some((_, items)) => items.push(item.clone()),
+            None => groups.push((speaker.clone(), vec![item.clone()])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(speaker, items)| (speaker, SpectrogramDataset::new(items)))
+        .collect()
 }

@@ -90,6 +90,22 @@ fn two_shards_then_report_write_every_run_and_file() {
         let path = out.join(file);
         assert!(path.metadata().is_ok_and(|m| m.len() > 0), "{file} missing");
     }
+    // Every record scores each test speaker too: their items and correct answers add up to
+    // the whole test split's.
+    for run in std::fs::read_dir(out.join("runs")).unwrap() {
+        let path = run.unwrap().path().join("run.json");
+        let record: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let speakers = record["test_per_speaker"].as_array().unwrap();
+        assert!(!speakers.is_empty(), "{record}");
+        let items = |v: &serde_json::Value| v["items"].as_u64().unwrap() as f64;
+        let correct = |v: &serde_json::Value| items(v) * v["accuracy"].as_f64().unwrap();
+        let test = &record["test"];
+        let speaker_items: f64 = speakers.iter().map(|s| items(&s["test"])).sum();
+        let speaker_correct: f64 = speakers.iter().map(|s| correct(&s["test"])).sum();
+        assert_eq!(speaker_items, items(test), "{record}");
+        assert!((speaker_correct - correct(test)).abs() < 1e-6, "{record}");
+    }
     let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + 4, "{csv}");
     let md = std::fs::read_to_string(out.join("results.md")).unwrap();

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::RunSpec;
 use crate::CliError;
+use crate::experiment::SpeakerScore;
 
 /// The file a finished run writes last; its presence marks the run as done.
 pub const RECORD_FILE: &str = "run.json";
@@ -26,6 +27,9 @@ pub struct RunRecord {
     pub test: MetricSummary,
     /// Test-split scores per utterance (mean of its segments' probabilities), when segmented.
     pub test_utterances: Option<MetricSummary>,
+    /// Test-split scores per speaker (absent in records written before they were kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub test_per_speaker: Vec<SpeakerScore>,
     /// Scale usage of each MTS layer on the test split (empty for standard models).
     pub scale_usage: Vec<LayerUsage>,
     /// Every epoch: losses, accuracies, validation UA, seconds.

@@ -264,6 +264,7 @@ fn train_run(
         stop: result.stop,
         test: result.test.segments.summary.clone(),
         test_utterances: result.test.utterances.as_ref().map(|u| u.summary.clone()),
+        test_per_speaker: result.test_per_speaker.clone(),
         scale_usage: result.test.scale_usage.clone(),
         seconds: result.history.iter().map(|epoch| epoch.seconds).sum(),
         history: result.history,

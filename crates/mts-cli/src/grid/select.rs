@@ -154,6 +154,7 @@ mod tests {
             stop: StopReason::EarlyStopped,
             test: summary,
             test_utterances: None,
+            test_per_speaker: Vec::new(),
             scale_usage: vec![],
             history: vec![],
             seconds: 1.0,

@@ -322,6 +322,15 @@ pub(crate) fn pad_planes(x: &[f32], from: Planes, pad: [(i64, i64); 2]) -> (Vec<
         size,
     };
     let mut out = vec![0f32; to.planes * to.len()];
+    // The output columns that read an input column: `first..end`, from input column
+    // `first - left`.
+    let left = pad[1].0;
+    let first = left.clamp(0, size[1] as i64) as usize;
+    let end = (from.size[1] as i64 + left).clamp(first as i64, size[1] as i64) as usize;
+    if first == end {
+        return (out, to);
+    }
+    let src_first = (first as i64 - left) as usize;
     out.par_chunks_mut(to.len().max(1))
         .zip(x.par_chunks(from.len().max(1)))
         .for_each(|(dst, src)| {
@@ -330,13 +339,9 @@ pub(crate) fn pad_planes(x: &[f32], from: Planes, pad: [(i64, i64); 2]) -> (Vec<
                 if src_row < 0 || src_row >= from.size[0] as i64 {
                     continue;
                 }
-                for col in 0..size[1] {
-                    let src_col = col as i64 - pad[1].0;
-                    if src_col >= 0 && src_col < from.size[1] as i64 {
-                        dst[row * size[1] + col] =
-                            src[src_row as usize * from.size[1] + src_col as usize];
-                    }
-                }
+                let src_start = src_row as usize * from.size[1] + src_first;
+                dst[row * size[1] + first..row * size[1] + end]
+                    .copy_from_slice(&src[src_start..src_start + (end - first)]);
             }
         });
     (out, to)
