@@ -8,7 +8,7 @@ use mts_data::CorpusKind;
 use mts_models::Architecture;
 
 use crate::grid::Shard;
-use crate::{DeviceChoice, FrontEnd};
+use crate::{DeviceChoice, FoldScheme, FrontEnd};
 
 /// Multi-time-scale convolution for speech emotion recognition: train, evaluate and compare
 /// standard vs MTS models, and predict emotions from audio files.
@@ -100,6 +100,10 @@ pub struct GridArgs {
     /// Speaker-independent folds per corpus (every fold is run).
     #[arg(long, default_value_t = 4, conflicts_with = "grid")]
     pub folds: usize,
+    /// How speakers are split into folds: speaker (each tested once) or published-window (the
+    /// published code's rotating 70/20/10 window, to compare with the paper's numbers).
+    #[arg(long, value_enum, default_value_t = FoldScheme::Speaker, conflicts_with = "grid")]
+    pub fold_scheme: FoldScheme,
     /// Architectures, comma-separated.
     #[arg(long = "archs", default_value = "a1", value_delimiter = ',', value_parser = parse_arch, conflicts_with = "grid")]
     pub architectures: Vec<Architecture>,

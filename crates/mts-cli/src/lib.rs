@@ -40,4 +40,4 @@ pub use experiment::{Experiment, ExperimentResult, SpeakerScore, conv_name, run_
 pub use front_end::FrontEnd;
 pub use model_features::ModelFeatures;
 pub use predict::{Prediction, predict_files};
-pub use source::{DataSource, LoadedData};
+pub use source::{DataSource, FoldScheme, LoadedData};

@@ -2,13 +2,30 @@
 
 use std::path::{Path, PathBuf};
 
+use clap::ValueEnum;
 use mts_audio::SpectrogramConfig;
 use mts_data::{
     Corpus, CorpusKind, FeatureCache, FeatureOptions, FeatureSet, Fold, FoldConfig, SpeakerFolds,
     SyntheticConfig, SyntheticCorpus,
 };
 
+use serde::{Deserialize, Serialize};
+
 use crate::CliError;
+
+/// How a corpus's speakers are split into folds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FoldScheme {
+    /// Speaker-independent K-fold: every speaker is tested in exactly one fold and 20 % of the
+    /// others validate ([`SpeakerFolds::k_fold`]).
+    #[default]
+    Speaker,
+    /// The published code's window of 70/20/10 % of the speakers rotating over their list
+    /// ([`SpeakerFolds::rotating_window`]): on EMODB one test speaker per fold (16, 8, 11, 13),
+    /// so 4 of the 10 speakers are ever tested. For comparing with the paper's numbers.
+    PublishedWindow,
+}
 
 /// A corpus and its speaker-independent folds, with every utterance's spectrogram.
 #[derive(Debug)]
@@ -63,6 +80,8 @@ pub struct DataSource {
     pub folds: usize,
     /// Seed of the fold assignment and of the synthetic corpus.
     pub seed: u64,
+    /// How speakers are split into folds.
+    pub fold_scheme: FoldScheme,
     /// Show a progress bar while computing spectrograms.
     pub progress: bool,
 }
@@ -76,6 +95,7 @@ impl DataSource {
             cache_dir: None,
             folds: 1,
             seed,
+            fold_scheme: FoldScheme::Speaker,
             progress: false,
         }
     }
@@ -91,14 +111,7 @@ impl DataSource {
             // as for a real corpus (every speaker is tested once).
             let folds = match self.folds {
                 1 => synthetic.folds(),
-                k => SpeakerFolds::k_fold(
-                    synthetic.corpus(),
-                    &FoldConfig {
-                        k,
-                        seed: self.seed,
-                        ..FoldConfig::default()
-                    },
-                )?,
+                _ => self.folds_of(synthetic.corpus())?,
             };
             return Ok(LoadedData {
                 corpus: self.corpus.slug().to_string(),
@@ -119,18 +132,28 @@ impl DataSource {
             ..FeatureOptions::default()
         };
         let features = FeatureSet::compute(&corpus, config, Some(&cache), &options)?;
-        let folds = SpeakerFolds::k_fold(
-            &corpus,
-            &FoldConfig {
-                k: self.folds,
-                seed: self.seed,
-                ..FoldConfig::default()
-            },
-        )?;
+        let folds = self.folds_of(&corpus)?;
         Ok(LoadedData {
             corpus: self.corpus.slug().to_string(),
             features,
             folds,
+        })
+    }
+
+    /// The folds of `corpus` by this source's scheme, count and seed.
+    fn folds_of(&self, corpus: &Corpus) -> Result<SpeakerFolds, CliError> {
+        Ok(match self.fold_scheme {
+            FoldScheme::Speaker => SpeakerFolds::k_fold(
+                corpus,
+                &FoldConfig {
+                    k: self.folds,
+                    seed: self.seed,
+                    ..FoldConfig::default()
+                },
+            )?,
+            FoldScheme::PublishedWindow => {
+                SpeakerFolds::rotating_window(corpus, self.folds, self.seed)?
+            }
         })
     }
 
@@ -146,5 +169,35 @@ impl DataSource {
             Some(home) => Path::new(&home).join(".cache").join("mts"),
             None => std::env::temp_dir().join("mts-cache"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The scheme decides the folds: the published window's, whose test sets do not partition
+    /// the speakers, or speaker K-fold, where each speaker is tested once.
+    #[test]
+    fn the_fold_scheme_chooses_the_folds() {
+        let synthetic = SyntheticCorpus::generate(&SyntheticConfig::default()).unwrap();
+        let corpus = synthetic.corpus();
+        let source = |fold_scheme| DataSource {
+            folds: 4,
+            fold_scheme,
+            ..DataSource::synthetic(3)
+        };
+        let window = source(FoldScheme::PublishedWindow)
+            .folds_of(corpus)
+            .unwrap();
+        assert_eq!(window, SpeakerFolds::rotating_window(corpus, 4, 3).unwrap());
+        let speaker = source(FoldScheme::Speaker).folds_of(corpus).unwrap();
+        let config = FoldConfig {
+            k: 4,
+            seed: 3,
+            ..FoldConfig::default()
+        };
+        assert_eq!(speaker, SpeakerFolds::k_fold(corpus, &config).unwrap());
+        assert_ne!(window, speaker);
     }
 }

@@ -59,6 +59,7 @@ impl GridOptions {
             cache_dir: self.cache_dir.clone(),
             folds: run.folds,
             seed: run.seed,
+            fold_scheme: run.fold_scheme,
             progress: false,
         })
     }

@@ -148,6 +148,7 @@ mod tests {
                 seed: 0,
                 fold,
                 folds: 2,
+                fold_scheme: crate::FoldScheme::Speaker,
             },
             best_valid_loss: valid_loss,
             best_epoch: 1,

@@ -9,7 +9,7 @@ use mts_data::CorpusKind;
 use mts_models::{Architecture, ConvKind, TrainingConfig};
 use serde::{Deserialize, Serialize};
 
-use crate::{CliError, FrontEnd};
+use crate::{CliError, FoldScheme, FrontEnd};
 
 /// The scale sets of the published code's grid (mts-method.md section 2.6), by name.
 pub const NAMED_SCALE_SETS: [(&str, &[f64]); 3] = [
@@ -66,6 +66,9 @@ pub struct GridSpec {
     pub seeds: Vec<u64>,
     /// Number of speaker-independent folds per corpus; every fold is run.
     pub folds: usize,
+    /// How speakers are split into folds (`Speaker` when absent from `grid.json`).
+    #[serde(default)]
+    pub fold_scheme: FoldScheme,
     /// Optimiser, batch size, epochs and patience (`weight_decay` and `seed` come from the grid).
     pub training: TrainingConfig,
 }
@@ -147,6 +150,7 @@ impl GridSpec {
                                         seed,
                                         fold,
                                         folds: self.folds,
+                                        fold_scheme: self.fold_scheme,
                                     });
                                 }
                             }
@@ -186,14 +190,26 @@ pub struct RunSpec {
     pub fold: usize,
     /// Number of folds of the corpus.
     pub folds: usize,
+    /// How speakers are split into folds (absent from records: `Speaker`).
+    #[serde(default, skip_serializing_if = "is_speaker_folds")]
+    pub fold_scheme: FoldScheme,
+}
+
+fn is_speaker_folds(scheme: &FoldScheme) -> bool {
+    *scheme == FoldScheme::Speaker
 }
 
 impl RunSpec {
     /// The run's folder name, unique in its grid:
-    /// `emodb-paper-a1-mts-0.5-1-2-shared-l2_0.001-seed0-fold3`.
+    /// `emodb-paper-a1-mts-0.5-1-2-shared-l2_0.001-seed0-fold3` (`...-seed0-window-fold3` for
+    /// the published window's folds).
     pub fn id(&self) -> String {
+        let window = match self.fold_scheme {
+            FoldScheme::Speaker => "",
+            FoldScheme::PublishedWindow => "-window",
+        };
         format!(
-            "{}-{}-{}-{}-l2_{}-seed{}-fold{}",
+            "{}-{}-{}-{}-l2_{}-seed{}{window}-fold{}",
             self.corpus.slug(),
             self.front_end,
             self.architecture,
@@ -296,6 +312,7 @@ pub(crate) fn tiny_grid() -> GridSpec {
         l2s: vec![0.0],
         seeds: vec![0],
         folds: 2,
+        fold_scheme: FoldScheme::Speaker,
         training: TrainingConfig::new(),
     }
 }
@@ -316,6 +333,7 @@ mod tests {
             l2s: vec![0.0, 0.01],
             seeds: vec![0, 1, 2],
             folds: 4,
+            fold_scheme: FoldScheme::Speaker,
             training: TrainingConfig::new(),
         }
     }
@@ -331,6 +349,34 @@ mod tests {
             runs[2].id(),
             "synthetic-paper-a1-mts-0.7-1-1.428-shared-l2_0-seed0-fold0"
         );
+    }
+
+    /// The published window's folds tag every run id; grids and records written before the
+    /// scheme existed read as speaker folds, and speaker-fold records are written as before,
+    /// so existing experiment folders keep their run ids and resume.
+    #[test]
+    fn the_fold_scheme_tags_run_ids_and_defaults_to_speaker_folds() {
+        let mut window = grid();
+        window.fold_scheme = FoldScheme::PublishedWindow;
+        let ids: Vec<String> = window.runs().iter().map(RunSpec::id).collect();
+        assert!(ids.iter().all(|id| id.contains("-window-fold")));
+        assert_eq!(
+            ids[2],
+            "synthetic-paper-a1-mts-0.7-1-1.428-shared-l2_0-seed0-window-fold0"
+        );
+
+        let mut old = serde_json::to_value(grid()).unwrap();
+        old.as_object_mut().unwrap().remove("fold_scheme");
+        let read: GridSpec = serde_json::from_value(old).unwrap();
+        assert_eq!(read, grid());
+        let run = grid().runs().remove(0);
+        let json = serde_json::to_value(&run).unwrap();
+        assert!(json.get("fold_scheme").is_none(), "{json}");
+        assert_eq!(serde_json::from_value::<RunSpec>(json).unwrap(), run);
+        let window_run = window.runs().remove(0);
+        let json = serde_json::to_value(&window_run).unwrap();
+        assert_eq!(json["fold_scheme"], "published-window");
+        assert_eq!(serde_json::from_value::<RunSpec>(json).unwrap(), window_run);
     }
 
     #[test]
