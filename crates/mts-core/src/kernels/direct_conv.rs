@@ -225,12 +225,17 @@ fn conv_vectors<const FMA: bool, const OUTS: usize, const COLS: usize>(
     let mut sums = [[[0f32; LANES]; COLS]; OUTS];
     for i in 0..shape.channels_in {
         for t in 0..kt {
+            // One input row and one kernel row per output channel, sliced once: the loop over
+            // kernel columns then needs no bounds checks.
             let x_row = (i * rows + at.row + t) * cols + at.col;
+            let xs = &x[x_row..x_row + COLS * LANES + kf - 1];
+            let first_tap = (i * kt + t) * kf;
+            let ws: [&[f32]; OUTS] =
+                core::array::from_fn(|a| &weights[a][first_tap..first_tap + kf]);
             for f in 0..kf {
-                let xv: [Lanes; COLS] = core::array::from_fn(|c| load(x, x_row + c * LANES + f));
-                let tap = (i * kt + t) * kf + f;
+                let xv: [Lanes; COLS] = core::array::from_fn(|c| load(xs, c * LANES + f));
                 for a in 0..OUTS {
-                    let wv = weights[a][tap];
+                    let wv = ws[a][f];
                     for c in 0..COLS {
                         for l in 0..LANES {
                             sums[a][c][l] = mul_add::<FMA>(sums[a][c][l], xv[c][l], wv);
