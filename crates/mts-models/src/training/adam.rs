@@ -208,8 +208,16 @@ impl FusedAdam {
                         None => g,
                     };
                     let (m_term, v_term) = (g * s.one_minus_beta_1, (g * g) * s.one_minus_beta_2);
-                    *m = if first { m_term } else { *m * s.beta_1 + m_term };
-                    *v = if first { v_term } else { *v * s.beta_2 + v_term };
+                    *m = if first {
+                        m_term
+                    } else {
+                        *m * s.beta_1 + m_term
+                    };
+                    *v = if first {
+                        v_term
+                    } else {
+                        *v * s.beta_2 + v_term
+                    };
                     let step = (*m * s.combined_factor) / (v.sqrt() + s.epsilon);
                     *p -= step * s.learning_rate;
                 }
