@@ -180,28 +180,58 @@ pub(super) fn conv_merge_backward<B: Backend>(
     geometry: &FusedGeometry,
     wanted: [bool; 3],
 ) -> Gradients<B> {
-    let device = x.device();
-    let x_dims = x.shape().dims::<4>();
     let all_direct = geometry
         .branches
         .iter()
         .all(|b| direct_kernel_gradient(b, geometry));
-    if wanted[1] && !wanted[0] && all_direct && lone_branch(geometry).is_none() {
-        let output_grad = host_floats::<B>(grad.clone());
-        let kernel_grads = direct_kernel_gradients_by_item::<B>(x, &output_grad, winners, geometry)
-            .into_iter()
-            .map(|flat| {
-                let len = flat.len();
-                B::float_from_data(TensorData::new(flat, [len]), &device)
-            })
-            .collect();
-        drop(output_grad);
-        return Gradients {
-            x: None,
-            kernels: Some(B::float_cat(kernel_grads, 0)),
-            bias: wanted[2].then(|| bias_gradient::<B>(grad)),
+    let (x_grad, kernel_grads) =
+        if wanted[1] && !wanted[0] && all_direct && lone_branch(geometry).is_none() {
+            let kernel_grads = kernel_gradients_by_item::<B>(x, &grad, winners, geometry);
+            (None, Some(kernel_grads))
+        } else {
+            let wanted = [wanted[0], wanted[1]];
+            whole_batch_gradients::<B>(x, &kernels, winners, &grad, geometry, wanted)
         };
+    Gradients {
+        x: x_grad,
+        kernels: kernel_grads,
+        bias: wanted[2].then(|| bias_gradient::<B>(grad)),
     }
+}
+
+/// Every branch's kernel gradient, flattened and concatenated, one batch item at a time
+/// (`by_item.rs`: the input is untracked and every branch takes the direct kernel).
+fn kernel_gradients_by_item<B: Backend>(
+    x: FloatTensor<B>,
+    grad: &FloatTensor<B>,
+    winners: IntTensor<B>,
+    geometry: &FusedGeometry,
+) -> FloatTensor<B> {
+    let device = x.device();
+    let output_grad = host_floats::<B>(grad.clone());
+    let kernel_grads = direct_kernel_gradients_by_item::<B>(x, &output_grad, winners, geometry)
+        .into_iter()
+        .map(|flat| {
+            let len = flat.len();
+            B::float_from_data(TensorData::new(flat, [len]), &device)
+        })
+        .collect();
+    B::float_cat(kernel_grads, 0)
+}
+
+/// The input gradient (`wanted[0]`) and the kernel gradients (`wanted[1]`, flattened and
+/// concatenated) for the whole batch, branch by branch: the direct kernels where they apply,
+/// burn's convolution gradients elsewhere.
+fn whole_batch_gradients<B: Backend>(
+    x: FloatTensor<B>,
+    kernels: &FloatTensor<B>,
+    winners: IntTensor<B>,
+    grad: &FloatTensor<B>,
+    geometry: &FusedGeometry,
+    wanted: [bool; 2],
+) -> (Option<FloatTensor<B>>, Option<FloatTensor<B>>) {
+    let device = x.device();
+    let x_dims = x.shape().dims::<4>();
     let direct: Vec<&FusedBranch> = geometry
         .branches
         .iter()
@@ -214,8 +244,7 @@ pub(super) fn conv_merge_backward<B: Backend>(
     let mut host_x_grad: Option<Vec<f32>> = None;
     let mut kernel_grads = Vec::with_capacity(geometry.branches.len());
     for ((index, branch), branch_grad) in geometry.branches.iter().enumerate().zip(branch_grads) {
-        let (input, options) = branch_input::<B>(x.clone(), branch, geometry);
-        let kernel = branch_kernel::<B>(&kernels, geometry, index);
+        let kernel = branch_kernel::<B>(kernels, geometry, index);
         let direct = wanted[1] && direct_kernel_gradient(branch, geometry);
         let direct_x = wanted[0] && direct_input_gradient(branch, geometry);
         if direct_x {
@@ -223,58 +252,69 @@ pub(super) fn conv_merge_backward<B: Backend>(
             add_input_gradient::<B>(sum, x_dims, &kernel, branch, &branch_grad);
         }
         if direct {
+            let padded = padded.as_ref().expect("made for the direct branches");
             kernel_grads.push(direct_kernel_gradient_of::<B>(
-                padded
-                    .as_ref()
-                    .expect("made when a branch takes the direct kernel"),
+                padded,
                 branch,
                 &branch_grad,
                 &device,
             ));
         }
-        if (!wanted[0] || direct_x) && (direct || !wanted[1]) {
-            continue;
-        }
-        // burn's gradients take the branch gradient as a tensor, made once for both.
-        let shape = [
-            x_dims[0],
-            branch.kernel[0],
-            branch.output[0],
-            branch.output[1],
-        ];
-        let g = B::float_from_data(TensorData::new(branch_grad, shape), &device);
-        if wanted[1] && !direct {
-            let w = B::conv2d_weight_backward(
-                input.clone(),
-                kernel.clone(),
-                g.clone(),
-                options.clone(),
-            );
-            kernel_grads.push(B::float_reshape(w, Shape::new([branch.kernel_len()])));
-        }
-        if wanted[0] && !direct_x {
-            let dx = uncrop::<B>(
-                B::conv2d_x_backward(input, kernel, g, options),
-                branch,
-                x_dims,
-            );
-            x_grad = Some(match x_grad {
-                None => dx,
-                Some(sum) => B::float_add(sum, dx),
-            });
+        let burns = [wanted[0] && !direct_x, wanted[1] && !direct];
+        if burns.contains(&true) {
+            let (dx, dw) =
+                burn_gradients::<B>(x.clone(), kernel, branch, branch_grad, geometry, burns);
+            kernel_grads.extend(dw);
+            x_grad = sum_of::<B>(x_grad, dx);
         }
     }
     if let Some(sum) = host_x_grad {
         let dx = B::float_from_data(TensorData::new(sum, x_dims), &device);
-        x_grad = Some(match x_grad {
-            None => dx,
-            Some(sum) => B::float_add(sum, dx),
-        });
+        x_grad = sum_of::<B>(x_grad, Some(dx));
     }
-    Gradients {
-        x: x_grad,
-        kernels: wanted[1].then(|| B::float_cat(kernel_grads, 0)),
-        bias: wanted[2].then(|| bias_gradient::<B>(grad)),
+    (x_grad, wanted[1].then(|| B::float_cat(kernel_grads, 0)))
+}
+
+/// One branch's input gradient (`wanted[0]`, uncropped to the layer input) and flattened
+/// kernel gradient (`wanted[1]`) by burn's convolution gradients.
+fn burn_gradients<B: Backend>(
+    x: FloatTensor<B>,
+    kernel: FloatTensor<B>,
+    branch: &FusedBranch,
+    branch_grad: Vec<f32>,
+    geometry: &FusedGeometry,
+    wanted: [bool; 2],
+) -> (Option<FloatTensor<B>>, Option<FloatTensor<B>>) {
+    let x_dims = x.shape().dims::<4>();
+    let device = x.device();
+    let (input, options) = branch_input::<B>(x, branch, geometry);
+    let shape = [
+        x_dims[0],
+        branch.kernel[0],
+        branch.output[0],
+        branch.output[1],
+    ];
+    let g = B::float_from_data(TensorData::new(branch_grad, shape), &device);
+    let dw = wanted[1].then(|| {
+        let w =
+            B::conv2d_weight_backward(input.clone(), kernel.clone(), g.clone(), options.clone());
+        B::float_reshape(w, Shape::new([branch.kernel_len()]))
+    });
+    let dx = wanted[0].then(|| {
+        let dx = B::conv2d_x_backward(input, kernel, g, options);
+        uncrop::<B>(dx, branch, x_dims)
+    });
+    (dx, dw)
+}
+
+/// `a + b` where both are present, else whichever is.
+fn sum_of<B: Backend>(
+    a: Option<FloatTensor<B>>,
+    b: Option<FloatTensor<B>>,
+) -> Option<FloatTensor<B>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(B::float_add(a, b)),
+        (a, b) => a.or(b),
     }
 }
 
