@@ -9,6 +9,7 @@ mod record;
 mod report;
 mod runner;
 mod select;
+mod speakers;
 mod spec;
 
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ pub use report::{
 };
 pub use runner::{GridOptions, read_grid, run_grid, run_single};
 pub use select::{Cell, Selection, candidate, select_by_validation, select_cells};
+pub use speakers::{SpeakerAccuracy, speaker_accuracies, speakers_markdown};
 pub use spec::{GridSpec, NAMED_SCALE_SETS, RunSpec, Shard, conv_slug, parse_scale_set};
 
 use crate::CliError;

@@ -88,3 +88,43 @@ pub fn read_records(experiment: &Path) -> Result<Vec<RunRecord>, CliError> {
     records.sort_by_key(|record| record.run.id());
     Ok(records)
 }
+
+/// A finished run of A1 on the synthetic corpus (seed 0, 2 folds, 10 test items), for tests.
+#[cfg(test)]
+pub(crate) fn test_record(
+    conv: mts_models::ConvKind,
+    l2: f64,
+    fold: usize,
+    valid_loss: f64,
+    test: f64,
+) -> RunRecord {
+    let summary = MetricSummary {
+        items: 10,
+        accuracy: test,
+        unweighted_average_recall: test,
+        macro_f1: test,
+        recall_per_class: vec![],
+    };
+    RunRecord {
+        run: RunSpec {
+            corpus: mts_data::CorpusKind::Synthetic,
+            front_end: crate::FrontEnd::Paper,
+            architecture: mts_models::Architecture::A1,
+            conv,
+            l2,
+            seed: 0,
+            fold,
+            folds: 2,
+            fold_scheme: crate::FoldScheme::Speaker,
+        },
+        best_valid_loss: valid_loss,
+        best_epoch: 1,
+        stop: StopReason::EarlyStopped,
+        test: summary,
+        test_utterances: None,
+        test_per_speaker: Vec::new(),
+        scale_usage: vec![],
+        history: vec![],
+        seconds: 1.0,
+    }
+}

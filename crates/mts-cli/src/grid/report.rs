@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::missing::{MissingRun, missing_markdown};
 use super::record::RunRecord;
 use super::select::{Cell, Selection, candidate, select_cells};
+use super::speakers::{SpeakerAccuracy, speaker_accuracies, speakers_markdown};
 use crate::compare::{add_layer_usage, percent, usage_text};
 use crate::{FrontEnd, MeanStd, conv_name};
 
@@ -128,6 +129,8 @@ pub struct Report {
     pub overall: Vec<OverallTest>,
     /// Every configuration.
     pub candidates: Vec<CandidateRow>,
+    /// Every configuration's test accuracy per speaker (runs with per-speaker scores).
+    pub speakers: Vec<SpeakerAccuracy>,
     /// Runs in the folder's `grid.json` (0 when it has none).
     pub grid_runs: usize,
     /// The runs of `grid.json` without a result, and why (filled by `write_report`).
@@ -135,7 +138,7 @@ pub struct Report {
 }
 
 /// `MTS (0.5, 1, 2), shared, L2 0.001` or `standard, L2 0`.
-fn label(record: &RunRecord) -> String {
+pub(super) fn label(record: &RunRecord) -> String {
     match &record.run.conv {
         mts_models::ConvKind::Standard => format!("standard, L2 {}", record.run.l2),
         mts_models::ConvKind::Mts {
@@ -241,6 +244,7 @@ pub fn build_report(records: &[RunRecord]) -> Report {
     Report {
         runs: records.len(),
         candidates: candidate_rows(records, &cells),
+        speakers: speaker_accuracies(records),
         cells,
         overall,
         grid_runs: 0,
@@ -372,6 +376,7 @@ pub fn markdown(report: &Report) -> String {
             if row.chosen { "yes" } else { "" }
         );
     }
+    out.push_str(&speakers_markdown(&report.speakers));
     if report.grid_runs > 0 {
         out.push_str(&missing_markdown(&report.missing, report.grid_runs));
     }

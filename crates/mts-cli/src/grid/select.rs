@@ -126,41 +126,8 @@ mod tests {
         assert_eq!(select_by_validation(Vec::new()), None);
     }
 
-    use crate::grid::RunSpec;
+    use crate::grid::record::test_record as record;
     use mts_core::{BranchAlignment, KernelResampling, KernelSharing, ScaleSet};
-    use mts_models::{MetricSummary, StopReason};
-
-    fn record(conv: ConvKind, l2: f64, fold: usize, valid_loss: f64, test: f64) -> RunRecord {
-        let summary = MetricSummary {
-            items: 10,
-            accuracy: test,
-            unweighted_average_recall: test,
-            macro_f1: test,
-            recall_per_class: vec![],
-        };
-        RunRecord {
-            run: RunSpec {
-                corpus: CorpusKind::Synthetic,
-                front_end: FrontEnd::Paper,
-                architecture: Architecture::A1,
-                conv,
-                l2,
-                seed: 0,
-                fold,
-                folds: 2,
-                fold_scheme: crate::FoldScheme::Speaker,
-            },
-            best_valid_loss: valid_loss,
-            best_epoch: 1,
-            stop: StopReason::EarlyStopped,
-            test: summary,
-            test_utterances: None,
-            test_per_speaker: Vec::new(),
-            scale_usage: vec![],
-            history: vec![],
-            seconds: 1.0,
-        }
-    }
 
     fn mts(scales: &[f64]) -> ConvKind {
         ConvKind::Mts {
