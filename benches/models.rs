@@ -10,13 +10,14 @@
 //! RAYON_NUM_THREADS=1 cargo bench --bench models   # one core
 //! ```
 //!
+//! Standard and MTS steps alternate in every repetition (after one warm-up each), so that a
+//! slow spell of the shared machine hits both and their ratio stays meaningful.
+//!
 //! The last line is one JSON object of medians: `{"bench":"models","rows":[{"arch":"a1",
 //! "conv":"standard","step_ms":..,"infer_ms":..}, ...]}`.
 
-use std::time::Duration;
-
 mod common;
-use common::{BenchArgs, median, millis, time};
+use common::{BenchArgs, compare, millis};
 
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
@@ -28,12 +29,6 @@ use mts::models::{Architecture, ConvKind, FusedAdam, SerModel, SerModelConfig};
 const BATCH: usize = 16;
 const INPUT: [usize; 2] = [401, 161];
 const CLASSES: usize = 8;
-
-/// Median of `reps` timed runs after one warm-up.
-fn measure(device: &Device, reps: usize, mut f: impl FnMut()) -> Duration {
-    time(device, &mut f);
-    median((0..reps).map(|_| time(device, &mut f)).collect())
-}
 
 /// One Adam step of `model` on `(x, y)`; returns the updated model.
 fn train_step(
@@ -85,26 +80,41 @@ fn main() {
         let labels: Vec<i64> = (0..BATCH as i64).map(|i| i % CLASSES as i64).collect();
         let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [BATCH]), &train_device);
         let x1 = Tensor::<4>::random([1, 1, INPUT[0], INPUT[1]], Distribution::Default, &device);
-        let mut standard_times = None;
-        for (conv_name, conv) in [("standard", ConvKind::Standard), ("mts", mts.clone())] {
+        // Standard and MTS alternate in every repetition, so that a slow spell of the
+        // (shared) machine hits both and the ratio stays meaningful.
+        let init = |conv: ConvKind| {
             let config = SerModelConfig::new(architecture, INPUT, CLASSES).with_conv(conv);
-            let mut model = Some(config.init(&train_device));
-            let mut optimizer = FusedAdam::new(0.0).init(); // what the trainer uses
-            let step = measure(&train_device, reps, || {
-                let current = model.take().expect("the model");
-                model = Some(train_step(current, &mut optimizer, &x, &y));
-            });
-            let inference_model = model.take().expect("the model").valid();
-            let infer = measure(&device, reps, || {
-                let _ = inference_model.forward(x1.clone()).into_data();
-            });
-            let (step_base, infer_base) = *standard_times.get_or_insert((step, infer));
+            (Some(config.init(&train_device)), FusedAdam::new(0.0).init()) // the trainer's Adam
+        };
+        let (mut standard, mut standard_adam) = init(ConvKind::Standard);
+        let (mut multi, mut multi_adam) = init(mts.clone());
+        let step = |model: &mut Option<SerModel>, adam: &mut ModuleOptimizer| {
+            let current = model.take().expect("the model");
+            *model = Some(train_step(current, adam, &x, &y));
+        };
+        let steps = compare(
+            &train_device,
+            reps,
+            || step(&mut standard, &mut standard_adam),
+            || step(&mut multi, &mut multi_adam),
+        );
+        let [standard, multi] = [standard, multi].map(|m| m.expect("the model").valid());
+        let infers = compare(
+            &device,
+            reps,
+            || drop(standard.forward(x1.clone()).into_data()),
+            || drop(multi.forward(x1.clone()).into_data()),
+        );
+        for (conv_name, step, infer) in [
+            ("standard", steps.0, infers.0),
+            ("mts", steps.1, infers.1),
+        ] {
             println!(
                 "| {name} | {conv_name} | {:.1} | {:.2}x | {:.2} | {:.2}x |",
                 millis(step),
-                step.as_secs_f64() / step_base.as_secs_f64(),
+                step.as_secs_f64() / steps.0.as_secs_f64(),
                 infer.as_secs_f64() * 1e3,
-                infer.as_secs_f64() / infer_base.as_secs_f64(),
+                infer.as_secs_f64() / infers.0.as_secs_f64(),
             );
             rows.push(serde_json::json!({
                 "arch": name,

@@ -58,16 +58,16 @@ pub fn time(device: &Device, f: impl FnOnce()) -> Duration {
 pub fn compare(
     device: &Device,
     reps: usize,
-    conv: impl Fn(),
-    mts: impl Fn(),
+    mut conv: impl FnMut(),
+    mut mts: impl FnMut(),
 ) -> (Duration, Duration) {
     // One warm-up of each (allocations, kernel compilation on wgpu).
-    time(device, &conv);
-    time(device, &mts);
+    time(device, &mut conv);
+    time(device, &mut mts);
     let (mut c, mut m) = (Vec::new(), Vec::new());
     for _ in 0..reps {
-        c.push(time(device, &conv));
-        m.push(time(device, &mts));
+        c.push(time(device, &mut conv));
+        m.push(time(device, &mut mts));
     }
     (median(c), median(m))
 }
