@@ -105,10 +105,9 @@ fn main() {
             || drop(standard.forward(x1.clone()).into_data()),
             || drop(multi.forward(x1.clone()).into_data()),
         );
-        for (conv_name, step, infer) in [
-            ("standard", steps.0, infers.0),
-            ("mts", steps.1, infers.1),
-        ] {
+        for (conv_name, step, infer) in
+            [("standard", steps.0, infers.0), ("mts", steps.1, infers.1)]
+        {
             println!(
                 "| {name} | {conv_name} | {:.1} | {:.2}x | {:.2} | {:.2}x |",
                 millis(step),
