@@ -211,6 +211,10 @@ pub struct DataArgs {
     /// Seed of the folds, the synthetic corpus and training.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// How speakers are split into folds: speaker (each tested once) or published-window (the
+    /// published code's rotating 70/20/10 window). `eval` needs the same as `train`.
+    #[arg(long, value_enum, default_value_t = FoldScheme::Speaker)]
+    pub fold_scheme: FoldScheme,
 }
 
 /// Convolution variant on the command line.

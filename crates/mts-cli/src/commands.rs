@@ -16,8 +16,8 @@ use crate::args::{
 use crate::grid::{self, GridOptions, GridSpec, Shard};
 use crate::plot::{ConfusionPlot, ScaleUsagePlot, write_png_and_svg};
 use crate::{
-    CliError, Comparison, DataSource, Experiment, FoldScheme, ModelFeatures, csv_table,
-    markdown_table, predict_files, run_comparison, run_experiment, write_comparison_figures,
+    CliError, Comparison, DataSource, Experiment, ModelFeatures, csv_table, markdown_table,
+    predict_files, run_comparison, run_experiment, write_comparison_figures,
 };
 
 /// Runs a parsed command line.
@@ -148,7 +148,7 @@ fn source(data: &DataArgs, progress: bool) -> DataSource {
         cache_dir: data.cache_dir.clone(),
         folds: data.folds,
         seed: data.seed,
-        fold_scheme: FoldScheme::Speaker,
+        fold_scheme: data.fold_scheme,
         progress,
     }
 }
