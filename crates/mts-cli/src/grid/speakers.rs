@@ -59,9 +59,10 @@ pub fn speakers_markdown(rows: &[SpeakerAccuracy]) -> String {
          recorded before per-speaker scores were kept are not counted.\n",
     );
     let mut previous: Option<Cell> = None;
+    let mut speakers: Vec<&str> = Vec::new();
     for row in rows {
         if previous != Some(row.cell) {
-            let speakers: Vec<&str> = speakers_of(rows, row.cell);
+            speakers = speakers_of(rows, row.cell);
             let _ = write!(
                 out,
                 "\n### {} · {} · {}\n\n| configuration | {} |\n|---|{}\n",
@@ -73,10 +74,10 @@ pub fn speakers_markdown(rows: &[SpeakerAccuracy]) -> String {
             );
             previous = Some(row.cell);
         }
-        let cells: Vec<String> = speakers_of(rows, row.cell)
-            .into_iter()
+        let cells: Vec<String> = speakers
+            .iter()
             .map(
-                |speaker| match row.speakers.iter().find(|(s, ..)| s == speaker) {
+                |&speaker| match row.speakers.iter().find(|(s, ..)| s == speaker) {
                     Some((_, accuracy, runs)) => format!("{:.1} ({runs})", 100.0 * accuracy),
                     None => "–".to_string(),
                 },

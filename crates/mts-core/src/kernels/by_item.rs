@@ -11,7 +11,7 @@ use super::host::{self, Planes};
 use super::host_values::{HostValues, host_floats, read_ints};
 use super::{FusedGeometry, direct_conv};
 
-/// The merge when every branch takes the direct kernel (`direct_conv.rs`, burn-flex's values):
+/// The merge when every branch takes the direct forward kernel (`direct_conv.rs`):
 /// one batch item at a time, so that a branch's output exists only for one item and only
 /// while that item is merged, never for the whole batch.
 pub(super) fn direct_conv_merge<B: Backend>(

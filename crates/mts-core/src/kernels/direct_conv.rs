@@ -288,12 +288,7 @@ fn conv_scalar<const OUTS: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pseudo(len: usize, seed: usize) -> Vec<f32> {
-        (0..len)
-            .map(|i| (((i * 7919 + seed * 104_729) % 2003) as f32 / 1001.0) - 1.0)
-            .collect()
-    }
+    use crate::kernels::host::tests::pseudo;
 
     /// The definition, summed in the documented order.
     #[allow(clippy::needless_range_loop)] // the loops are the definition's indices

@@ -322,29 +322,41 @@ pub(crate) fn pad_planes(x: &[f32], from: Planes, pad: [(i64, i64); 2]) -> (Vec<
         size,
     };
     let mut out = vec![0f32; to.planes * to.len()];
-    // The output columns that read an input column: `first..end`, from input column
-    // `first - left`.
-    let left = pad[1].0;
-    let first = left.clamp(0, size[1] as i64) as usize;
-    let end = (from.size[1] as i64 + left).clamp(first as i64, size[1] as i64) as usize;
-    if first == end {
-        return (out, to);
-    }
-    let src_first = (first as i64 - left) as usize;
+    let shift = [pad[0].0, pad[1].0];
     out.par_chunks_mut(to.len().max(1))
         .zip(x.par_chunks(from.len().max(1)))
         .for_each(|(dst, src)| {
-            for row in 0..size[0] {
-                let src_row = row as i64 - pad[0].0;
-                if src_row < 0 || src_row >= from.size[0] as i64 {
-                    continue;
-                }
-                let src_start = src_row as usize * from.size[1] + src_first;
-                dst[row * size[1] + first..row * size[1] + end]
-                    .copy_from_slice(&src[src_start..src_start + (end - first)]);
+            for (at, from_at, len) in shifted_segments(to.size, from.size, shift) {
+                dst[at..at + len].copy_from_slice(&src[from_at..from_at + len]);
             }
         });
     (out, to)
+}
+
+/// Where a plane of size `to` reads a plane of size `from` shifted by `shift` (element
+/// `[r, c]` of `to` reads `[r - shift[0], c - shift[1]]` of `from`): per row of `to` that
+/// overlaps `from`, the run `(start in to, start in from, length)`.
+fn shifted_segments(
+    to: [usize; 2],
+    from: [usize; 2],
+    shift: [i64; 2],
+) -> impl Iterator<Item = (usize, usize, usize)> {
+    let span = |a: usize| {
+        let first = shift[a].clamp(0, to[a] as i64);
+        let end = (from[a] as i64 + shift[a]).clamp(first, to[a] as i64);
+        first as usize..end as usize
+    };
+    let (rows, cols) = (span(0), span(1));
+    let rows = if cols.is_empty() { 0..0 } else { rows };
+    rows.map(move |row| {
+        let from_row = (row as i64 - shift[0]) as usize;
+        let from_col = (cols.start as i64 - shift[1]) as usize;
+        (
+            row * to[1] + cols.start,
+            from_row * from[1] + from_col,
+            cols.len(),
+        )
+    })
 }
 
 /// Adds to `dx` (`to`: `[planes, rows, cols]`) the gradient `dp` of its copy padded by `pad`
@@ -357,27 +369,12 @@ pub(crate) fn add_unpadded(
     padded: Planes,
     pad: [(i64, i64); 2],
 ) {
-    let [rows, cols] = to.size;
-    let [p_rows, p_cols] = padded.size.map(|n| n as i64);
-    let first = (-pad[1].0).clamp(0, cols as i64) as usize;
-    let end = (p_cols - pad[1].0).clamp(first as i64, cols as i64) as usize;
-    if first == end {
-        return;
-    }
+    let shift = [-pad[0].0, -pad[1].0];
     dx.par_chunks_mut(to.len().max(1))
         .zip(dp.par_chunks(padded.len().max(1)))
         .for_each(|(dst, src)| {
-            for row in 0..rows {
-                let src_row = row as i64 + pad[0].0;
-                if src_row < 0 || src_row >= p_rows {
-                    continue;
-                }
-                let src_start = src_row as usize * padded.size[1];
-                let src_first = (first as i64 + pad[1].0) as usize;
-                add_row(
-                    &mut dst[row * cols + first..row * cols + end],
-                    &src[src_start + src_first..src_start + src_first + (end - first)],
-                );
+            for (at, from_at, len) in shifted_segments(to.size, padded.size, shift) {
+                add_row(&mut dst[at..at + len], &src[from_at..from_at + len]);
             }
         });
 }
@@ -641,10 +638,11 @@ fn lanes_of(v: std::arch::x86_64::__m256) -> Lanes {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn pseudo(len: usize, seed: usize) -> Vec<f32> {
+    /// Deterministic values in [-1, 1) for the kernel tests (`seed` picks the sequence).
+    pub(crate) fn pseudo(len: usize, seed: usize) -> Vec<f32> {
         (0..len)
             .map(|i| (((i * 7919 + seed * 104_729) % 2003) as f32 / 1001.0) - 1.0)
             .collect()
