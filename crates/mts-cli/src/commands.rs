@@ -104,6 +104,7 @@ fn grid_from_flags(args: &GridArgs) -> Result<GridSpec, CliError> {
         resampling: args.resampling,
         l2s: args.l2s.clone(),
         seeds: args.seeds.clone(),
+        augmentations: args.augmentations.clone(),
         folds: args.folds,
         fold_scheme: args.fold_scheme,
         training,
@@ -150,6 +151,16 @@ fn source(data: &DataArgs, progress: bool) -> DataSource {
         seed: data.seed,
         fold_scheme: data.fold_scheme,
         progress,
+        speeds: Vec::new(),
+    }
+}
+
+/// The data source of `mts train` and `mts compare`: with the speed-perturbed features that
+/// `--augment speed:...` trains on.
+fn augmented_source(data: &DataArgs, model: &ModelArgs) -> DataSource {
+    DataSource {
+        speeds: model.augment.extra_speeds(),
+        ..source(data, true)
     }
 }
 
@@ -206,11 +217,12 @@ fn train(args: TrainArgs) -> Result<(), CliError> {
     let training = training(&args.model, args.data.seed)?;
     refuse_existing_output(&args.out)?;
     let device = args.model.device.device()?;
-    let data = source(&args.data, true).load(&args.model.front_end.config())?;
+    let data = augmented_source(&args.data, &args.model).load(&args.model.front_end.config())?;
     let experiment = Experiment {
         architecture: args.model.arch,
         conv,
         training,
+        augmentation: args.model.augment.clone(),
         fold: args.fold,
     };
     println!(
@@ -261,11 +273,12 @@ fn compare(args: CompareArgs) -> Result<(), CliError> {
     ];
     let training = training(&args.model, args.data.seed)?;
     let device = args.model.device.device()?;
-    let data = source(&args.data, true).load(&args.model.front_end.config())?;
+    let data = augmented_source(&args.data, &args.model).load(&args.model.front_end.config())?;
     let comparison = Comparison {
         architectures: args.architectures.clone(),
         convs,
         training,
+        augmentation: args.model.augment.clone(),
         folds: (0..data.folds.len()).collect(),
     };
     let rows = run_comparison(&data, &comparison, &device)?;
