@@ -328,7 +328,7 @@ fn the_augmentation_is_stored_in_the_model_card() {
     ]);
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "train failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("A1 standard + speed:0.9,1,1.1"), "{stdout}");
+    assert!(stdout.contains("a1 standard + speed:0.9,1,1.1"), "{stdout}");
     let card = std::fs::read_to_string(model.join("config.json")).unwrap();
     assert!(
         card.contains("\"augmentation\": \"speed:0.9,1,1.1\""),
