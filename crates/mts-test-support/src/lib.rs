@@ -71,7 +71,7 @@ pub fn emodb_dir() -> Result<PathBuf, String> {
 fn emodb_dir_in(value: Option<std::ffi::OsString>) -> Result<PathBuf, String> {
     let Some(dir) = value else {
         return Err(format!(
-            "needs the EMODB corpus: set {EMODB_DIR} to its folder"
+            "no EMODB corpus: set {EMODB_DIR} to its folder"
         ));
     };
     let dir = PathBuf::from(dir);
@@ -134,7 +134,7 @@ mod tests {
         let unset = emodb_dir_in(None).unwrap_err();
         assert_eq!(
             unset,
-            "needs the EMODB corpus: set MTS_EMODB_DIR to its folder"
+            "no EMODB corpus: set MTS_EMODB_DIR to its folder"
         );
         let here = std::env::current_dir().unwrap();
         assert_eq!(emodb_dir_in(Some(here.clone().into())), Ok(here.clone()));
