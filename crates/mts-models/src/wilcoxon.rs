@@ -116,7 +116,11 @@ fn normal_p_value(doubled: &[usize], w_plus_doubled: usize) -> f64 {
         .sum();
     let sd = ((n * (n + 1.0) * (2.0 * n + 1.0) - ties / 2.0) / 24.0).sqrt();
     let z = (w_plus_doubled as f64 / 2.0 - n * (n + 1.0) / 4.0) / sd;
-    let corrected = if z == 0.0 { 0.0 } else { z - z.signum() * 0.5 / sd };
+    let corrected = if z == 0.0 {
+        0.0
+    } else {
+        z - z.signum() * 0.5 / sd
+    };
     libm::erfc(corrected.abs() / std::f64::consts::SQRT_2).min(1.0)
 }
 

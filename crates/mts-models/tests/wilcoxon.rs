@@ -82,11 +82,17 @@ fn exact_up_to_60_pairs_and_normal_above_1000_match_their_references() {
         assert_eq!(result.w_minus, reference("w_minus").unwrap(), "{label}");
         if let Some(exact) = reference("p_exact") {
             assert!(result.n <= EXACT_MAX_PAIRS, "{label}");
-            assert!(close(result.p_value, exact, 1e-12), "{label}: {result:?}, exact {exact}");
+            assert!(
+                close(result.p_value, exact, 1e-12),
+                "{label}: {result:?}, exact {exact}"
+            );
         }
         if let Some(scipy) = reference("p_scipy_asymptotic") {
             assert!(result.n > EXACT_MAX_PAIRS, "{label}");
-            assert!(close(result.p_value, scipy, 1e-9), "{label}: {result:?}, SciPy {scipy}");
+            assert!(
+                close(result.p_value, scipy, 1e-9),
+                "{label}: {result:?}, SciPy {scipy}"
+            );
             normal += 1;
             normal_with_ties += usize::from(case["ties"].as_bool().unwrap() && result.zeros > 0);
         }
@@ -113,7 +119,10 @@ fn exact_up_to_60_pairs_and_normal_above_1000_match_their_references() {
     }
     let exact_n = cases.iter().filter(|c| c["p_exact"].is_f64());
     assert_eq!(exact_n.map(|c| c["n"].as_u64().unwrap()).max(), Some(60));
-    assert!(normal >= 4 && normal_with_ties >= 2, "{normal} normal-approximation cases");
+    assert!(
+        normal >= 4 && normal_with_ties >= 2,
+        "{normal} normal-approximation cases"
+    );
     assert!(
         tie_free_over_50 >= 6,
         "{tie_free_over_50} tie-free cases with n > 50"

@@ -70,9 +70,7 @@ pub fn emodb_dir() -> Result<PathBuf, String> {
 /// [`emodb_dir`] given the variable's value.
 fn emodb_dir_in(value: Option<std::ffi::OsString>) -> Result<PathBuf, String> {
     let Some(dir) = value else {
-        return Err(format!(
-            "no EMODB corpus: set {EMODB_DIR} to its folder"
-        ));
+        return Err(format!("no EMODB corpus: set {EMODB_DIR} to its folder"));
     };
     let dir = PathBuf::from(dir);
     if dir.is_dir() {
@@ -132,10 +130,7 @@ mod tests {
     #[test]
     fn the_emodb_folder_must_be_set_and_a_folder() {
         let unset = emodb_dir_in(None).unwrap_err();
-        assert_eq!(
-            unset,
-            "no EMODB corpus: set MTS_EMODB_DIR to its folder"
-        );
+        assert_eq!(unset, "no EMODB corpus: set MTS_EMODB_DIR to its folder");
         let here = std::env::current_dir().unwrap();
         assert_eq!(emodb_dir_in(Some(here.clone().into())), Ok(here.clone()));
         let file = here.join("Cargo.toml");

@@ -431,20 +431,10 @@ pub fn runs_csv(records: &[RunRecord]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use mts_core::{BranchAlignment, KernelResampling, KernelSharing, ScaleSet};
     use mts_models::{Architecture, ConvKind};
 
     use super::*;
-    use crate::grid::record::test_record;
-
-    fn mts(scales: &[f64]) -> ConvKind {
-        ConvKind::Mts {
-            scales: ScaleSet::time(scales),
-            sharing: KernelSharing::Shared,
-            alignment: BranchAlignment::Stretch,
-            resampling: KernelResampling::Linear,
-        }
-    }
+    use crate::grid::record::{test_mts as mts, test_record};
 
     /// A finished run of `conv` on `fold` with test accuracy `wa` (validation loss 1).
     fn run(conv: ConvKind, fold: usize, wa: f64) -> RunRecord {
