@@ -417,7 +417,7 @@ fn features(args: DataArgs) -> Result<(), CliError> {
     let source = source(&args, true);
     let data = source.load(&SpectrogramConfig::paper())?;
     println!(
-        "{} utterances with spectrograms ({:?}), {} failed; cache {}",
+        "Spectrograms of {} utterances: {}; {} failed. Cache folder: {}",
         data.features.utterances.len(),
         data.features.summary,
         data.features.failures.len(),
