@@ -202,8 +202,16 @@ fn cache_entries(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn a_truncated_feature_cache_entry_is_recomputed_and_said_so() {
     let (_dir, tree, cache) = tess();
-    let features = ["features", "--corpus", "tess", "--data-dir", &tree];
-    let run = || mts(&[&features[..], &["--cache-dir", &cache]].concat());
+    let args = [
+        "features",
+        "--corpus",
+        "tess",
+        "--data-dir",
+        &tree,
+        "--cache-dir",
+        &cache,
+    ];
+    let run = || mts(&args);
     let first = run();
     check(&first);
     assert!(!String::from_utf8_lossy(&first.stderr).contains("damaged"));

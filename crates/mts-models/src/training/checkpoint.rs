@@ -337,12 +337,10 @@ fn write_files(
     if let Some(sum) = best_sum {
         state.checksums.insert(name(&state.best_file), sum);
     }
-    let named = named_files(&state);
-    state
-        .checksums
-        .retain(|file, _| named.contains(&file.as_str()));
+    let named: Vec<String> = named_files(&state).into_iter().map(String::from).collect();
+    state.checksums.retain(|file, _| named.contains(file));
     let json =
-        serde_json::to_vec_pretty(state).map_err(|err| TrainingError::InvalidCheckpoint {
+        serde_json::to_vec_pretty(&state).map_err(|err| TrainingError::InvalidCheckpoint {
             path: dir.join(STATE_FILE),
             reason: err.to_string(),
         })?;
