@@ -156,7 +156,7 @@ impl DataSource {
     pub fn load(&self, config: &SpectrogramConfig) -> Result<LoadedData, CliError> {
         let fold_settings = self.fold_settings();
         if self.corpus == CorpusKind::Synthetic {
-            let synthetic = self.synthetic()?;
+            let synthetic = self.synthetic_corpus()?;
             return Ok(LoadedData {
                 corpus: self.corpus.slug().to_string(),
                 folds: self.synthetic_folds(&synthetic)?,
@@ -191,7 +191,7 @@ impl DataSource {
     /// whether this source's corpus, scheme, fold count and seed can work.
     pub fn check_folds(&self) -> Result<(), CliError> {
         if self.corpus == CorpusKind::Synthetic {
-            self.synthetic_folds(&self.synthetic()?)?;
+            self.synthetic_folds(&self.synthetic_corpus()?)?;
         } else {
             self.folds_of(&Corpus::load(self.corpus, self.data_dir()?)?)?;
         }
@@ -216,7 +216,7 @@ impl DataSource {
         })
     }
 
-    fn synthetic(&self) -> Result<SyntheticCorpus, CliError> {
+    fn synthetic_corpus(&self) -> Result<SyntheticCorpus, CliError> {
         Ok(SyntheticCorpus::generate(&SyntheticConfig {
             seed: self.seed,
             ..SyntheticConfig::default()

@@ -375,9 +375,10 @@ fn a_damaged_checkpoint_file_is_an_error_naming_it() {
             let dir = copy(&format!("{damage}-{file}"));
             let path = dir.join(file);
             let mut bytes = fs::read(&path).unwrap();
+            let middle = bytes.len() / 2;
             match damage {
-                "truncated" => bytes.truncate(bytes.len() / 2),
-                _ => bytes[bytes.len() / 2] ^= 0xff,
+                "truncated" => bytes.truncate(middle),
+                _ => bytes[middle] ^= 0xff,
             }
             fs::write(&path, bytes).unwrap();
             let err = fit(&dir).expect_err(&format!("{damage} {file} was used"));

@@ -368,7 +368,7 @@ fn run_in_children(
     options: &GridOptions,
     todo: &[RunSpec],
     progress: &mut GridProgress,
-) -> Result<usize, CliError> {
+) -> Result<Tally, CliError> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = (cores / options.jobs).max(1).to_string();
     let mut queue = todo.iter();
