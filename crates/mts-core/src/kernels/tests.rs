@@ -16,7 +16,7 @@ use super::isa::tests::{available, with_isa};
 use super::reached::{Kernel, tests::take};
 use crate::merge::merge_branches;
 use crate::proptest_kit::tests::{assert_shares, tally};
-use crate::proptest_kit::{LayerCase, LayerConfigs, Values, shortest_input};
+use crate::proptest_kit::{LayerCase, LayerConfigs, ScaleSets, UnitBranch, Values, shortest_input};
 use crate::{BranchAlignment, MtsConv2d, MtsConv2dConfig, ScaleSet};
 
 /// Output, winners and the three gradients of `sum(output * probe)`, by the fused path
@@ -33,11 +33,7 @@ fn run(layer: &MtsConv2d, x: &Tensor<4>, probe: &Tensor<4>, fused: bool) -> Vec<
         merged.output.detach(),
         merged.winners.float(),
         x.grad(&grads).expect("x is tracked"),
-        layer
-            .weight
-            .val()
-            .grad(&grads)
-            .expect("the kernel is tracked"),
+        kernel_gradient(layer, &grads),
     ];
     if let Some(bias) = &layer.bias {
         out.push(
@@ -48,6 +44,15 @@ fn run(layer: &MtsConv2d, x: &Tensor<4>, probe: &Tensor<4>, fused: bool) -> Vec<
         );
     }
     out
+}
+
+/// The kernel's gradient; zeros where no branch trains it (`Detached` without a branch of the
+/// kernel's own size: the kernel takes no part in the graph).
+fn kernel_gradient(layer: &MtsConv2d, grads: &burn::tensor::Gradients) -> Tensor<4> {
+    let weight = layer.weight.val();
+    weight
+        .grad(grads)
+        .unwrap_or_else(|| Tensor::zeros(weight.dims(), &weight.device()))
 }
 
 /// The case's layer and input on `device`, and a probe of the output's shape (values from the
@@ -140,9 +145,13 @@ fn fused_equals_composed_on_random_geometries() {
 
 /// Stride 1, no dilation or groups, outputs at least `DIRECT_MIN_WIDTH` bins wide on every
 /// branch: the direct forward and kernel-gradient kernels run, and on Flex the winners stay
-/// exact.
+/// exact. Every set has the unit branch, so that the kernel is trained in both sharings.
 fn wide_inputs() -> LayerConfigs {
     LayerConfigs {
+        scales: ScaleSets {
+            unit: UnitBranch::Always,
+            ..ScaleSets::default()
+        },
         groups: 1..=1,
         kernel: [2..=5, 1..=3],
         stride: [1..=1, 1..=1],
@@ -215,11 +224,7 @@ fn assert_untracked_input_changes_no_gradient(case: &LayerCase, device: &Device)
     let (layer, x, probe) = inputs(case, device);
     let gradients = |x: Tensor<4>| {
         let grads = (layer.fused(x).output * probe.clone()).sum().backward();
-        let kernel = layer
-            .weight
-            .val()
-            .grad(&grads)
-            .expect("the kernel is tracked");
+        let kernel = kernel_gradient(&layer, &grads);
         let bias = layer
             .bias
             .as_ref()

@@ -6,6 +6,7 @@ use burn::module::Param;
 use burn::nn::PaddingConfig2d;
 use burn::tensor::{Device, Tensor, TensorData};
 use proptest::prelude::*;
+use proptest::sample::select;
 
 use super::{KitError, ScaleSets, Values, non_empty};
 use crate::geometry::{branch_padding, conv_output_len, reference_padding};
@@ -166,7 +167,7 @@ impl LayerConfigs {
             }
         }
         // The scale parameters are checked once here, for the smallest kernel.
-        self.scales.strategy([1, 1])?;
+        let _checked = self.scales.strategy([1, 1])?;
         let params = self.clone();
         Ok(self
             .geometry()
@@ -201,15 +202,14 @@ impl LayerConfigs {
             .scales
             .strategy(kernel)
             .expect("checked by `strategy` for every kernel size");
-        let choice = |v: &Vec<_>| proptest::sample::select(v.clone());
         let params = self.clone();
         (
             scales,
             self.padding(),
             (
-                choice(&self.alignments),
-                choice(&self.sharings),
-                choice(&self.resamplings),
+                select(self.alignments.clone()),
+                select(self.sharings.clone()),
+                select(self.resamplings.clone()),
             ),
             (self.batch.clone(), any::<bool>(), any::<u64>()),
             (self.extra_input[0].clone(), self.extra_input[1].clone()),
@@ -290,6 +290,8 @@ pub fn shortest_input(config: &MtsConv2dConfig, min_output: [usize; 2]) -> [usiz
                 size,
                 config.dilation,
             );
+            // A crop (negative padding) cannot take more than the input has.
+            let kept = input[axis] as i64 + pad[axis].0.min(0) + pad[axis].1.min(0);
             let len = conv_output_len(
                 input[axis],
                 pad[axis],
@@ -297,7 +299,7 @@ pub fn shortest_input(config: &MtsConv2dConfig, min_output: [usize; 2]) -> [usiz
                 stride[axis],
                 config.dilation[axis],
             );
-            len.is_some_and(|len| len >= min_output[axis])
+            kept >= 1 && len.is_some_and(|len| len >= min_output[axis])
         })
     };
     // Each axis is searched on its own; the other's length does not change this one's padding.
