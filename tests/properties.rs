@@ -5,8 +5,8 @@
 mod common;
 
 use burn::module::Module;
+use burn::nn::PaddingConfig1d;
 use burn::nn::conv::{Conv1dConfig, Conv2dConfig, ConvTranspose2dConfig};
-use burn::nn::{PaddingConfig1d, PaddingConfig2d};
 use burn::tensor::{Device, Tensor, TensorData};
 use mts::core::proptest_kit::{LayerCase, LayerConfigs, ScaleSets, UnitBranch};
 use mts::core::{
@@ -158,14 +158,18 @@ proptest! {
     #[test]
     fn a_scaled_branch_trains_the_kernel_only_when_shared(
         case in layer_cases(LayerConfigs {
-            // With stride > 1 and padding, every output may read padding only (a zero
-            // gradient for any kernel): keep stride 1 so that outputs see the input, and a
-            // unit branch beside at least one scaled one.
+            // With stride > 1 or padding, every output may read padding only (a zero
+            // gradient for any kernel): keep stride 1 and no padding so that outputs see the
+            // input, and a unit branch beside at least one scaled one.
             stride: [1..=1, 1..=1],
+            max_padding: 0,
+            same_padding: false,
             scales: ScaleSets { branches: 2..=4, unit: UnitBranch::Always, ..ScaleSets::default() },
             ..LayerConfigs::default()
         }),
     ) {
+        // With a bias, so that the branch is tracked (through it) in `Detached` mode too.
+        let case = LayerCase { config: case.config.clone().with_bias(true), ..case };
         let device = Device::flex().autodiff();
         let kernel = case.config.kernel_size;
         let scaled = case.config.scales.iter().position(|s| s.kernel_size(kernel) != kernel);
