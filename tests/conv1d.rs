@@ -9,7 +9,7 @@ use burn::module::{Module, Param};
 use burn::nn::PaddingConfig1d;
 use burn::nn::conv::Conv1dConfig;
 use burn::tensor::{Device, Tensor, TensorData};
-use common::{GoldenGrads, GoldenTensor, assert_close, read_json, uniform, values};
+use common::{GoldenGrads, GoldenTensor, assert_close, on_both_paths, read_json, uniform, values};
 use mts::core::{KernelSharing, MtsConv1d, MtsConv1dConfig};
 use serde::Deserialize;
 
@@ -65,14 +65,17 @@ fn forward_winners_and_usage_match_pytorch() {
             "{}",
             case.name
         );
-        let (output, usage) = layer.forward_with_usage(case.input.tensor(&device));
-        assert_eq!(output.dims().to_vec(), case.output.shape, "{}", case.name);
-        assert_close(&case.name, &values(output), &case.output.data, REL);
-        assert_eq!(usage.counts(), &case.usage_counts[..], "{}", case.name);
-        let (_, winners) = layer.forward_with_winners(case.input.tensor(&device));
-        let winners: Vec<i64> = winners.into_data().iter::<i64>().collect();
-        let expected: Vec<i64> = case.winner.data.iter().map(|&w| w as i64).collect();
-        assert_eq!(winners, expected, "{}", case.name);
+        on_both_paths(|path| {
+            let what = format!("{} ({path})", case.name);
+            let (output, usage) = layer.forward_with_usage(case.input.tensor(&device));
+            assert_eq!(output.dims().to_vec(), case.output.shape, "{what}");
+            assert_close(&what, &values(output), &case.output.data, REL);
+            assert_eq!(usage.counts(), &case.usage_counts[..], "{what}");
+            let (_, winners) = layer.forward_with_winners(case.input.tensor(&device));
+            let winners: Vec<i64> = winners.into_data().iter::<i64>().collect();
+            let expected: Vec<i64> = case.winner.data.iter().map(|&w| w as i64).collect();
+            assert_eq!(winners, expected, "{what}");
+        });
     }
 }
 
@@ -85,19 +88,21 @@ fn gradients_match_pytorch_in_both_sharing_modes() {
             (KernelSharing::Shared, &case.grad_shared),
             (KernelSharing::Detached, &case.grad_detached),
         ] {
-            let what = format!("{} {sharing:?}", case.name);
-            let layer = layer(&case, sharing, &device);
-            let input = case.input.tensor::<3>(&device).require_grad();
-            let output = layer.forward(input.clone());
-            let grads = (output * case.cotangent.tensor::<3>(&device))
-                .sum()
-                .backward();
-            let dx = values(input.grad(&grads).expect("input gradient"));
-            // The kernel is stored [out, in, k, 1]: the same values as PyTorch's [out, in, k].
-            let dw = values(layer.weight().val().grad(&grads).expect("kernel gradient"));
-            let bias = layer.bias().expect("bias").val();
-            let db = values(bias.grad(&grads).expect("bias gradient"));
-            expected.assert_matches(&what, [dx, dw, db], REL);
+            on_both_paths(|path| {
+                let what = format!("{} {sharing:?} ({path})", case.name);
+                let layer = layer(&case, sharing, &device);
+                let input = case.input.tensor::<3>(&device).require_grad();
+                let output = layer.forward(input.clone());
+                let grads = (output * case.cotangent.tensor::<3>(&device))
+                    .sum()
+                    .backward();
+                let dx = values(input.grad(&grads).expect("input gradient"));
+                // The kernel is stored [out, in, k, 1]: the same values as PyTorch's [out, in, k].
+                let dw = values(layer.weight().val().grad(&grads).expect("kernel gradient"));
+                let bias = layer.bias().expect("bias").val();
+                let db = values(bias.grad(&grads).expect("bias gradient"));
+                expected.assert_matches(&what, [dx, dw, db], REL);
+            });
         }
     }
 }

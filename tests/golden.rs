@@ -9,7 +9,7 @@ mod common;
 use burn::module::Param;
 use burn::nn::PaddingConfig2d;
 use burn::tensor::Device;
-use common::{GoldenGrads, GoldenTensor, assert_close, read_json, values};
+use common::{GoldenGrads, GoldenTensor, assert_close, on_both_paths, read_json, values};
 use mts::core::{
     KernelResampling, KernelSharing, MtsConv2d, MtsConv2dConfig, Scale, ScaleSet, resample_kernel,
     resample_kernel_with,
@@ -106,15 +106,18 @@ fn forward_winners_and_usage_match_pytorch() {
     for file in CASES {
         let case = load(file);
         let layer = layer(&case, KernelSharing::Shared, &device);
-        let (output, usage) = layer.forward_with_usage(case.input.tensor(&device));
-        assert_eq!(output.dims().to_vec(), case.output.shape, "{}", case.name);
-        assert_close(&case.name, &values(output), &case.output.data, REL);
-        assert_eq!(usage.counts(), &case.usage_counts[..], "{}", case.name);
+        on_both_paths(|path| {
+            let what = format!("{} ({path})", case.name);
+            let (output, usage) = layer.forward_with_usage(case.input.tensor(&device));
+            assert_eq!(output.dims().to_vec(), case.output.shape, "{what}");
+            assert_close(&what, &values(output), &case.output.data, REL);
+            assert_eq!(usage.counts(), &case.usage_counts[..], "{what}");
 
-        let (_, winners) = layer.forward_with_winners(case.input.tensor(&device));
-        let winners: Vec<i64> = winners.into_data().iter::<i64>().collect();
-        let expected: Vec<i64> = case.winner.data.iter().map(|&w| w as i64).collect();
-        assert_eq!(winners, expected, "{}", case.name);
+            let (_, winners) = layer.forward_with_winners(case.input.tensor(&device));
+            let winners: Vec<i64> = winners.into_data().iter::<i64>().collect();
+            let expected: Vec<i64> = case.winner.data.iter().map(|&w| w as i64).collect();
+            assert_eq!(winners, expected, "{what}");
+        });
     }
 }
 
@@ -127,23 +130,25 @@ fn gradients_match_pytorch_in_both_sharing_modes() {
             (KernelSharing::Shared, &case.grad_shared),
             (KernelSharing::Detached, &case.grad_detached),
         ] {
-            let what = format!("{} {sharing:?}", case.name);
-            let layer = layer(&case, sharing, &device);
-            let input = case.input.tensor::<4>(&device).require_grad();
-            let output = layer.forward(input.clone());
-            let loss = (output * case.cotangent.tensor::<4>(&device)).sum();
-            let grads = loss.backward();
-            let dx = values(input.grad(&grads).expect("input gradient"));
-            // Without a unit-size branch, a detached kernel takes no part in the graph at all:
-            // its gradient is absent, i.e. zero.
-            let weight = layer.weight.val();
-            let weight_grad = weight
-                .grad(&grads)
-                .map(values)
-                .unwrap_or_else(|| vec![0.0; weight.shape().num_elements()]);
-            let bias = layer.bias.as_ref().unwrap().val();
-            let bias_grad = values(bias.grad(&grads).expect("bias gradient"));
-            expected.assert_matches(&what, [dx, weight_grad, bias_grad], REL);
+            on_both_paths(|path| {
+                let what = format!("{} {sharing:?} ({path})", case.name);
+                let layer = layer(&case, sharing, &device);
+                let input = case.input.tensor::<4>(&device).require_grad();
+                let output = layer.forward(input.clone());
+                let loss = (output * case.cotangent.tensor::<4>(&device)).sum();
+                let grads = loss.backward();
+                let dx = values(input.grad(&grads).expect("input gradient"));
+                // Without a unit-size branch, a detached kernel takes no part in the graph at all:
+                // its gradient is absent, i.e. zero.
+                let weight = layer.weight.val();
+                let weight_grad = weight
+                    .grad(&grads)
+                    .map(values)
+                    .unwrap_or_else(|| vec![0.0; weight.shape().num_elements()]);
+                let bias = layer.bias.as_ref().unwrap().val();
+                let bias_grad = values(bias.grad(&grads).expect("bias gradient"));
+                expected.assert_matches(&what, [dx, weight_grad, bias_grad], REL);
+            });
         }
     }
 }

@@ -1,12 +1,14 @@
-//! Property tests of the layers' invariants over random geometries (proptest): `MtsConv2d`,
-//! `MtsConv1d`, `MtsConvTranspose2d` and the kernel resampling methods.
+//! Property tests of the layers' invariants over random geometries (proptest): `MtsConv2d`
+//! over the kit's valid-by-construction cases (`mts::core::proptest_kit`), `MtsConv1d`,
+//! `MtsConvTranspose2d` and the kernel resampling methods.
 
 mod common;
 
 use burn::module::Module;
+use burn::nn::PaddingConfig1d;
 use burn::nn::conv::{Conv1dConfig, Conv2dConfig, ConvTranspose2dConfig};
-use burn::nn::{PaddingConfig1d, PaddingConfig2d};
 use burn::tensor::{Device, Tensor, TensorData};
+use mts::core::proptest_kit::{LayerCase, LayerConfigs, ScaleSets, UnitBranch};
 use mts::core::{
     BranchAlignment, KernelResampling, KernelSharing, MtsConv1d, MtsConv1dConfig, MtsConv2d,
     MtsConv2dConfig, MtsConvTranspose2d, MtsConvTranspose2dConfig, ScaleSet, resample_kernel,
@@ -31,59 +33,25 @@ fn values(t: Tensor<4>) -> Vec<f32> {
     t.into_data().try_to_vec::<f32>().unwrap()
 }
 
-/// A random convolution geometry whose input is long enough for a 2x kernel.
-#[derive(Debug, Clone)]
-struct Geometry {
-    channels: [usize; 2],
-    kernel: [usize; 2],
-    stride: [usize; 2],
-    dilation: [usize; 2],
-    padding: PaddingConfig2d,
-    input: [usize; 4],
+/// Layer configurations and inputs from the kit (`mts::core::proptest_kit`), valid by
+/// construction: every channel count, group, kernel, stride (beyond the kernel too), dilation
+/// (both axes), padding (valid, `Same`, symmetric, asymmetric), scale set, alignment, sharing
+/// and resampling method the layer takes, with inputs it takes.
+fn layer_cases(configs: LayerConfigs) -> BoxedStrategy<LayerCase> {
+    configs
+        .strategy()
+        .expect("the parameters leave cases to draw")
 }
 
-fn geometry() -> impl Strategy<Value = Geometry> {
-    (
-        (1usize..=3, 1usize..=4, 1usize..=8, 1usize..=4),
-        (1usize..=3, 1usize..=2, 1usize..=2),
-        (0usize..=3, 0usize..=2, any::<bool>()),
-        (1usize..=2, 0usize..=8, 0usize..=8),
-    )
-        .prop_map(
-            |((c_in, c_out, kt, kf), (st, sf, dt), (pt, pf, same), (batch, extra_t, extra_f))| {
-                let stride = [st, sf];
-                // `Same` padding is defined by burn for any stride; keep it to stride 1 like Conv2d users do.
-                let padding = if same && stride == [1, 1] {
-                    PaddingConfig2d::Same
-                } else {
-                    PaddingConfig2d::Explicit(pt, pf, pt + 1, pf)
-                };
-                let dilation = [dt, 1];
-                Geometry {
-                    channels: [c_in, c_out],
-                    kernel: [kt, kf],
-                    stride,
-                    dilation,
-                    padding,
-                    input: [batch, c_in, 2 * kt * dt + extra_t + 1, kf + extra_f],
-                }
-            },
-        )
-}
-
-fn mts_config(g: &Geometry, scales: &[f64]) -> MtsConv2dConfig {
-    MtsConv2dConfig::new(g.channels, g.kernel)
-        .with_time_scales(scales)
-        .with_stride(g.stride)
-        .with_dilation(g.dilation)
-        .with_padding(g.padding.clone())
-}
-
-fn conv_config(g: &Geometry) -> Conv2dConfig {
-    Conv2dConfig::new(g.channels, g.kernel)
-        .with_stride(g.stride)
-        .with_dilation(g.dilation)
-        .with_padding(g.padding.clone())
+/// burn's `Conv2d` with the case's geometry.
+fn conv_config(case: &LayerCase) -> Conv2dConfig {
+    let config = &case.config;
+    Conv2dConfig::new(config.channels, config.kernel_size)
+        .with_stride(config.stride)
+        .with_dilation(config.dilation)
+        .with_groups(config.groups)
+        .with_padding(config.padding.clone())
+        .with_bias(config.bias)
 }
 
 /// Scales valid for a kernel of `kt` taps: (0.5), 1 and 2, without duplicates.
@@ -99,11 +67,11 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn unit_scale_equals_conv2d(g in geometry(), seed in any::<u64>()) {
+    fn unit_scale_equals_conv2d(case in layer_cases(LayerConfigs::default())) {
         let device = Device::flex();
-        let conv = conv_config(&g).init(&device);
+        let conv = conv_config(&case).init(&device);
         let mts = MtsConv2d::from_conv2d(conv.clone(), [1.0]).unwrap();
-        let x = tensor(g.input, seed, &device);
+        let x = case.input(&device);
         let expected = values(conv.forward(x.clone()));
         let actual = values(mts.forward(x));
         prop_assert_eq!(actual.len(), expected.len());
@@ -113,20 +81,12 @@ proptest! {
     }
 
     #[test]
-    fn output_shape_and_parameter_count_equal_conv2d(
-        g in geometry(),
-        centered in any::<bool>(),
-        bias in any::<bool>(),
-    ) {
+    fn output_shape_and_parameter_count_equal_conv2d(case in layer_cases(LayerConfigs::default())) {
         let device = Device::flex();
-        let alignment = if centered { BranchAlignment::Centered } else { BranchAlignment::Stretch };
-        let mts = mts_config(&g, &scales_for(g.kernel[0]))
-            .with_alignment(alignment)
-            .with_bias(bias)
-            .init(&device);
-        let conv = conv_config(&g).with_bias(bias).init(&device);
+        let mts = case.layer(&device);
+        let conv = conv_config(&case).init(&device);
         prop_assert_eq!(mts.num_params(), conv.num_params());
-        let x = tensor(g.input, 1, &device);
+        let x = case.input(&device);
         let expected = conv.forward(x.clone()).dims();
         prop_assert_eq!(mts.forward(x.clone()).dims(), expected);
         for branch in mts.forward_branches(x) {
@@ -135,10 +95,10 @@ proptest! {
     }
 
     #[test]
-    fn usage_fractions_are_shares_that_sum_to_one(g in geometry(), seed in any::<u64>()) {
+    fn usage_fractions_are_shares_that_sum_to_one(case in layer_cases(LayerConfigs::default())) {
         let device = Device::flex();
-        let mts = mts_config(&g, &scales_for(g.kernel[0])).init(&device);
-        let (output, usage) = mts.forward_with_usage(tensor(g.input, seed, &device));
+        let mts = case.layer(&device);
+        let (output, usage) = mts.forward_with_usage(case.input(&device));
         prop_assert_eq!(usage.total() as usize, output.shape().num_elements());
         let fractions = usage.fractions();
         prop_assert!(fractions.iter().all(|f| (0.0..=1.0).contains(f)));
@@ -196,17 +156,27 @@ proptest! {
     }
 
     #[test]
-    fn a_scaled_branch_trains_the_kernel_only_when_shared(g in geometry(), seed in any::<u64>()) {
-        // With stride > 1 and padding, every output may read padding only (a zero gradient for
-        // any kernel): keep stride 1 and no frequency padding so outputs see the input.
-        let g = Geometry { stride: [1, 1], padding: PaddingConfig2d::Explicit(1, 0, 0, 0), ..g };
+    fn a_scaled_branch_trains_the_kernel_only_when_shared(
+        case in layer_cases(LayerConfigs {
+            // With stride > 1 or padding, every output may read padding only (a zero
+            // gradient for any kernel): keep stride 1 and no padding so that outputs see the
+            // input, and a unit branch beside at least one scaled one.
+            stride: [1..=1, 1..=1],
+            max_padding: 0,
+            same_padding: false,
+            scales: ScaleSets { branches: 2..=4, unit: UnitBranch::Always, ..ScaleSets::default() },
+            ..LayerConfigs::default()
+        }),
+    ) {
+        // With a bias, so that the branch is tracked (through it) in `Detached` mode too.
+        let case = LayerCase { config: case.config.clone().with_bias(true), ..case };
         let device = Device::flex().autodiff();
-        let scales = scales_for(g.kernel[0]);
-        let scaled = scales.iter().position(|&s| s == 2.0).unwrap();
+        let kernel = case.config.kernel_size;
+        let scaled = case.config.scales.iter().position(|s| s.kernel_size(kernel) != kernel);
+        let scaled = scaled.expect("a scaled branch beside the unit one");
         for sharing in [KernelSharing::Shared, KernelSharing::Detached] {
-            let mts = mts_config(&g, &scales).with_sharing(sharing).init(&device);
-            let x = tensor(g.input, seed, &device);
-            let branch = mts.forward_branches(x).remove(scaled);
+            let mts = case.layer(&device).with_sharing(sharing);
+            let branch = mts.forward_branches(case.input(&device)).remove(scaled);
             let grads = (branch.clone() * branch).sum().backward();
             let grad = mts.weight.val().grad(&grads);
             let norm: f32 = grad.map(|g| g.abs().sum().into_scalar()).unwrap_or(0.0);

@@ -7,7 +7,9 @@
 # A task that died (time limit, node failure) is resubmitted with
 #   sbatch --array=<task id> docs/slurm/experiment-array.sh
 # and continues where it stopped: finished runs are skipped, an interrupted one resumes from its
-# checkpoint.
+# checkpoint. Each run trains under an exclusive lock in its folder (released when its process
+# ends), so a task resubmitted while its first attempt still runs skips the runs that attempt
+# holds instead of training them twice (the shared file system needs working flock).
 #SBATCH --job-name=mts-emodb
 #SBATCH --array=0-7
 #SBATCH --cpus-per-task=4

@@ -37,6 +37,14 @@ impl GoldenGrads {
     }
 }
 
+/// Runs `test` on each path of the MTS layers, named: the fused CPU kernels (what Flex runs
+/// by default) and the composed tensor ops (`mts::core::with_composed_path`), so that a golden
+/// case holds both to the same reference.
+pub fn on_both_paths(mut test: impl FnMut(&str)) {
+    test("fused path");
+    mts::core::with_composed_path(|| test("composed path"));
+}
+
 /// `len` pseudo-random values in `[-1, 1)` from a fixed linear congruential generator started at
 /// `seed`: the same data on every backend, machine and run.
 pub fn uniform(len: usize, seed: u64) -> Vec<f32> {

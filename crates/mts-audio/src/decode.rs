@@ -37,6 +37,7 @@ pub const MAX_SAMPLE_MAGNITUDE: f32 = 1000.0;
 /// [`UnsupportedCodec`](AudioError::UnsupportedCodec), [`NoAudioTrack`](AudioError::NoAudioTrack),
 /// [`Truncated`](AudioError::Truncated) (header cut short, or fewer frames than the header
 /// declares), [`Malformed`](AudioError::Malformed),
+/// [`DecoderPanicked`](AudioError::DecoderPanicked) (a decoder bug, caught),
 /// [`InvalidSampleRate`](AudioError::InvalidSampleRate),
 /// [`InvalidChannels`](AudioError::InvalidChannels), [`NoSamples`](AudioError::NoSamples),
 /// [`NonFiniteSample`](AudioError::NonFiniteSample),
@@ -63,20 +64,28 @@ pub fn decode_bytes(bytes: &[u8], name: impl AsRef<Path>) -> Result<Waveform, Au
     check_wav_header(bytes, &path)?;
     // symphonia 0.6.1 has panics on some malformed headers (found by this crate's fuzz tests: a
     // WAVE_FORMAT_EXTENSIBLE header declaring more than 32 channels overflows a shift, which
-    // `check_wav_header` now refuses before decoding, in every build profile). A panic
-    // in the decoder is a malformed file to the caller, not a crash. Everything the closure
-    // touches is local to this call, so nothing is left half-updated. (Requires the default
-    // `panic = "unwind"`.)
-    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode(bytes, &path)));
+    // `check_wav_header` now refuses before decoding, in every build profile). A panic in the
+    // decoder is an unusable file to the caller, not a crash, and a finding for the fuzz tests.
+    without_panics(&path, || decode(bytes, &path))
+}
+
+/// Runs `decode`, turning a panic into [`AudioError::DecoderPanicked`] naming `path`. Everything
+/// the closure touches is local to one decode, so nothing is left half-updated. (Requires the
+/// default `panic = "unwind"`.)
+fn without_panics(
+    path: &Path,
+    decode: impl FnOnce() -> Result<Waveform, AudioError>,
+) -> Result<Waveform, AudioError> {
+    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(decode));
     attempt.unwrap_or_else(|payload| {
         let reason = payload
             .downcast_ref::<&str>()
             .map(|s| (*s).to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown reason".into());
-        Err(AudioError::Malformed {
-            path,
-            detail: format!("decoder panicked: {reason}"),
+        Err(AudioError::DecoderPanicked {
+            path: path.to_path_buf(),
+            reason,
         })
     })
 }
@@ -300,6 +309,26 @@ mod tests {
         let err = decode_bytes(b"this is not audio at all, just text", "notes.wav").unwrap_err();
         assert!(matches!(err, AudioError::UnsupportedFormat { .. }), "{err}");
         assert!(err.to_string().contains("notes.wav"), "{err}");
+    }
+
+    #[test]
+    fn a_decoder_panic_is_its_own_error_naming_the_file_and_the_panic() {
+        let err = without_panics(Path::new("crash.wav"), || panic!("shift overflow")).unwrap_err();
+        assert!(
+            matches!(&err, AudioError::DecoderPanicked { reason, .. } if reason == "shift overflow"),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "crash.wav: the audio decoder crashed on this file (a decoder bug): shift overflow"
+        );
+        let formatted = without_panics(Path::new("x.wav"), || panic!("{} channels", 33));
+        assert!(
+            formatted
+                .unwrap_err()
+                .to_string()
+                .ends_with(": 33 channels")
+        );
     }
 
     #[test]

@@ -65,6 +65,17 @@ pub enum AudioError {
         /// What the demuxer or decoder reported.
         detail: String,
     },
+    /// The decoder (symphonia) panicked on the file; the panic was caught. The file is unusable,
+    /// like a [`Malformed`](Self::Malformed) one, but this is also a decoder bug worth reporting
+    /// (and a check worth adding before the decoder, as for the channel count in `wav_header.rs`):
+    /// the fuzz tests fail on it.
+    #[error("{}: the audio decoder crashed on this file (a decoder bug): {reason}", path.display())]
+    DecoderPanicked {
+        /// The file.
+        path: PathBuf,
+        /// The panic's message.
+        reason: String,
+    },
     /// The sample rate is missing, zero, or outside
     /// [`MIN_SAMPLE_RATE`](crate::MIN_SAMPLE_RATE)..=[`MAX_SAMPLE_RATE`](crate::MAX_SAMPLE_RATE).
     #[error(
@@ -190,6 +201,7 @@ impl AudioError {
             | Self::NoAudioTrack { path }
             | Self::Truncated { path, .. }
             | Self::Malformed { path, .. }
+            | Self::DecoderPanicked { path, .. }
             | Self::InvalidSampleRate { path, .. }
             | Self::InvalidChannels { path, .. }
             | Self::NoSamples { path }

@@ -97,13 +97,16 @@ pub struct GridArgs {
     /// Feature cache folder [default: $MTS_CACHE_DIR, else ~/.cache/mts].
     #[arg(long)]
     pub cache_dir: Option<PathBuf>,
-    /// Speaker-independent folds per corpus (every fold is run).
-    #[arg(long, default_value_t = 4, conflicts_with = "grid")]
-    pub folds: usize,
-    /// How speakers are split into folds: speaker (each tested once) or published-window (the
-    /// published code's rotating 70/20/10 window, to compare with the paper's numbers).
-    #[arg(long, value_enum, default_value_t = FoldScheme::Speaker, conflicts_with = "grid")]
-    pub fold_scheme: FoldScheme,
+    /// Speaker-independent folds per corpus (every fold is run) [default: 4; 2 for TESS
+    /// cross-speaker].
+    #[arg(long, conflicts_with = "grid")]
+    pub folds: Option<usize>,
+    /// How speakers are split into folds: speaker (each tested once), published-window (the
+    /// published code's rotating 70/20/10 window, to compare with the paper's numbers) or
+    /// tess-cross-speaker (train on one TESS speaker, test on the other) [default:
+    /// tess-cross-speaker for TESS, speaker for the others].
+    #[arg(long, value_enum, conflicts_with = "grid")]
+    pub fold_scheme: Option<FoldScheme>,
     /// Architectures, comma-separated.
     #[arg(long = "archs", default_value = "a1", value_delimiter = ',', value_parser = parse_arch, conflicts_with = "grid")]
     pub architectures: Vec<Architecture>,
@@ -210,16 +213,19 @@ pub struct DataArgs {
     pub cache_dir: Option<PathBuf>,
     /// Number of speaker-independent folds: every speaker is tested in exactly one fold, 20 % of
     /// the other speakers validate (for the synthetic corpus, 1 means its own split of 8
-    /// training, 2 validation and 2 test speakers).
-    #[arg(long, default_value_t = 4)]
-    pub folds: usize,
-    /// Seed of the folds, the synthetic corpus and training.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// How speakers are split into folds: speaker (each tested once) or published-window (the
-    /// published code's rotating 70/20/10 window). `eval` needs the same as `train`.
-    #[arg(long, value_enum, default_value_t = FoldScheme::Speaker)]
-    pub fold_scheme: FoldScheme,
+    /// training, 2 validation and 2 test speakers) [default: 4; 2 for TESS cross-speaker;
+    /// `eval`: the model's].
+    #[arg(long)]
+    pub folds: Option<usize>,
+    /// Seed of the folds, the synthetic corpus and training [default: 0; `eval`: the model's].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// How speakers are split into folds: speaker (each tested once), published-window (the
+    /// published code's rotating 70/20/10 window) or tess-cross-speaker (train on one TESS
+    /// speaker, test on the other) [default: tess-cross-speaker for TESS, speaker for the
+    /// others; `eval`: the model's].
+    #[arg(long, value_enum)]
+    pub fold_scheme: Option<FoldScheme>,
 }
 
 /// Convolution variant on the command line.

@@ -16,8 +16,8 @@ use crate::args::{
 use crate::grid::{self, GridOptions, GridSpec, Shard};
 use crate::plot::{ConfusionPlot, ScaleUsagePlot, write_png_and_svg};
 use crate::{
-    CliError, Comparison, DataSource, Experiment, ModelFeatures, csv_table, markdown_table,
-    predict_files, run_comparison, run_experiment, write_comparison_figures,
+    CliError, Comparison, DataSource, Experiment, FoldScheme, ModelFeatures, csv_table,
+    markdown_table, predict_files, run_comparison, run_experiment, write_comparison_figures,
 };
 
 /// Runs a parsed command line.
@@ -61,8 +61,17 @@ fn experiment(args: ExperimentArgs) -> Result<(), CliError> {
         return grid::run_single(&grid, &options, id);
     }
     grid::run_grid(&grid, &options)?;
-    if args.shard == Shard::ALL {
+    let (_, missing) = grid::missing_runs(&out)?;
+    if args.shard == Shard::ALL && missing.is_empty() {
         report(&out)?;
+    } else if args.shard == Shard::ALL {
+        // Skipped runs belong to other processes: the last of them to finish writes the report.
+        println!(
+            "{} runs are still being trained by other processes; the last to finish writes the \
+             report (or: mts experiment report {})",
+            missing.len(),
+            out.display()
+        );
     } else {
         println!(
             "when every shard is done: mts experiment report {}",
@@ -142,14 +151,19 @@ fn data_dirs(
     Ok(dirs)
 }
 
+/// The data of the flags, with the defaults of flags not given: the corpus's fold scheme
+/// (cross-speaker for TESS), the scheme's fold count and seed 0.
 fn source(data: &DataArgs, progress: bool) -> DataSource {
+    let fold_scheme = data
+        .fold_scheme
+        .unwrap_or(FoldScheme::default_for(data.corpus));
     DataSource {
         corpus: data.corpus,
         data_dir: data.data_dir.clone(),
         cache_dir: data.cache_dir.clone(),
-        folds: data.folds,
-        seed: data.seed,
-        fold_scheme: data.fold_scheme,
+        folds: data.folds.unwrap_or(fold_scheme.default_folds()),
+        seed: data.seed.unwrap_or(0),
+        fold_scheme,
         progress,
         speeds: Vec::new(),
     }
@@ -161,6 +175,45 @@ fn augmented_source(data: &DataArgs, model: &ModelArgs) -> DataSource {
     DataSource {
         speeds: model.augment.extra_speeds(),
         ..source(data, true)
+    }
+}
+
+/// The data `mts eval` scores a model on: the folds it was trained on (stored in its card)
+/// when it is scored on its own corpus, else those of the flags. A flag that contradicts the
+/// card is an error naming both values.
+fn eval_source(
+    data: &DataArgs,
+    trained: &ModelFeatures,
+    model_dir: &Path,
+) -> Result<DataSource, CliError> {
+    let mut source = source(data, true);
+    let Some(folds) = trained
+        .folds
+        .filter(|_| trained.corpus == data.corpus.slug())
+    else {
+        return Ok(source);
+    };
+    let card = model_dir.join(mts_models::CONFIG_FILE);
+    refuse_contradiction("--folds", data.folds, folds.count, &card)?;
+    refuse_contradiction("--seed", data.seed, folds.seed, &card)?;
+    refuse_contradiction("--fold-scheme", data.fold_scheme, folds.scheme, &card)?;
+    (source.folds, source.seed, source.fold_scheme) = (folds.count, folds.seed, folds.scheme);
+    Ok(source)
+}
+
+fn refuse_contradiction<T: PartialEq + std::fmt::Display>(
+    flag: &str,
+    given: Option<T>,
+    trained: T,
+    card: &Path,
+) -> Result<(), CliError> {
+    match given {
+        Some(value) if value != trained => Err(CliError::Usage(format!(
+            "{flag} {value} contradicts the model, which was trained with {flag} {trained} \
+             (stored in {}); leave {flag} out to use the model's",
+            card.display()
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -214,10 +267,11 @@ fn train(args: TrainArgs) -> Result<(), CliError> {
         ConvChoice::Standard => ConvKind::Standard,
         ConvChoice::Mts => mts_conv(&args.model, &[args.model.arch])?,
     };
-    let training = training(&args.model, args.data.seed)?;
+    let data_source = augmented_source(&args.data, &args.model);
+    let training = training(&args.model, data_source.seed)?;
     refuse_existing_output(&args.out)?;
     let device = args.model.device.device()?;
-    let data = augmented_source(&args.data, &args.model).load(&args.model.front_end.config())?;
+    let data = data_source.load(&args.model.front_end.config())?;
     let experiment = Experiment {
         architecture: args.model.arch,
         conv,
@@ -271,9 +325,10 @@ fn compare(args: CompareArgs) -> Result<(), CliError> {
         ConvKind::Standard,
         mts_conv(&args.model, &args.architectures)?,
     ];
-    let training = training(&args.model, args.data.seed)?;
+    let data_source = augmented_source(&args.data, &args.model);
+    let training = training(&args.model, data_source.seed)?;
     let device = args.model.device.device()?;
-    let data = augmented_source(&args.data, &args.model).load(&args.model.front_end.config())?;
+    let data = data_source.load(&args.model.front_end.config())?;
     let comparison = Comparison {
         architectures: args.architectures.clone(),
         convs,
@@ -306,7 +361,7 @@ fn eval(args: EvalArgs) -> Result<(), CliError> {
     let device = args.device.device()?;
     let (model, card) = load_model(&args.model_dir, &device)?;
     let (features, _) = ModelFeatures::from_card(&card, &args.model_dir)?;
-    let data = source(&args.data, true).load(&features.spectrogram)?;
+    let data = eval_source(&args.data, &features, &args.model_dir)?.load(&features.spectrogram)?;
     if data.features.label_map.len() != card.model.num_classes {
         return Err(CliError::Usage(format!(
             "the model has {} classes, the {} corpus has {}",
@@ -403,7 +458,7 @@ fn corpus_stats(args: DataArgs) -> Result<(), CliError> {
         Some(dir) => Corpus::load(args.corpus, dir)?,
         None if args.corpus == mts_data::CorpusKind::Synthetic => {
             mts_data::SyntheticCorpus::generate(&mts_data::SyntheticConfig {
-                seed: args.seed,
+                seed: source.seed,
                 ..mts_data::SyntheticConfig::default()
             })?
             .corpus()
@@ -430,7 +485,7 @@ fn features(args: DataArgs) -> Result<(), CliError> {
     let source = source(&args, true);
     let data = source.load(&SpectrogramConfig::paper())?;
     println!(
-        "{} utterances with spectrograms ({:?}), {} failed; cache {}",
+        "Spectrograms of {} utterances: {}; {} failed. Cache folder: {}",
         data.features.utterances.len(),
         data.features.summary,
         data.features.failures.len(),

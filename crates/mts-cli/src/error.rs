@@ -87,11 +87,23 @@ pub enum CliError {
         /// The error it got.
         reason: String,
     },
+    /// A run of an experiment that another process is training (it holds the run's lock).
+    #[error("run {run} is being trained by {holder}; skipped")]
+    RunBusy {
+        /// The run id.
+        run: String,
+        /// Who holds the lock (`process 1234`).
+        holder: String,
+    },
 }
 
 /// The exit status of `mts` when the disk is full (`EX_IOERR` of sysexits.h), so that a parent
 /// process (`mts experiment --jobs`, a batch scheduler) can tell it from a failed run.
 pub const EXIT_OUT_OF_SPACE: i32 = 74;
+
+/// The exit status of `mts experiment --only RUN` when another process holds the run's lock
+/// (`EX_TEMPFAIL` of sysexits.h): the `--jobs` parent counts the run as skipped, not failed.
+pub const EXIT_RUN_BUSY: i32 = 75;
 
 impl CliError {
     /// Whether the error, or any error it was caused by, is an I/O error for a full disk
@@ -115,10 +127,13 @@ impl CliError {
         false
     }
 
-    /// The process exit status for this error: [`EXIT_OUT_OF_SPACE`] for a full disk, else 1.
+    /// The process exit status for this error: [`EXIT_OUT_OF_SPACE`] for a full disk,
+    /// [`EXIT_RUN_BUSY`] for a run another process trains, else 1.
     pub fn exit_code(&self) -> i32 {
         if self.is_out_of_space() {
             EXIT_OUT_OF_SPACE
+        } else if matches!(self, Self::RunBusy { .. }) {
+            EXIT_RUN_BUSY
         } else {
             1
         }

@@ -155,6 +155,7 @@ pub fn run_experiment(
         input_frames: input_size[0],
         corpus: data.corpus.clone(),
         fold: experiment.fold,
+        folds: Some(data.fold_settings),
     };
     let card = ModelCard::new(model_config)
         .with_class_names(class_names)

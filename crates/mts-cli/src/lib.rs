@@ -35,11 +35,11 @@ pub use compare::{
     write_comparison_figures,
 };
 pub use device::DeviceChoice;
-pub use error::{CliError, EXIT_OUT_OF_SPACE};
+pub use error::{CliError, EXIT_OUT_OF_SPACE, EXIT_RUN_BUSY};
 pub use experiment::{
     Experiment, ExperimentResult, SpeakerScore, augmentation_suffix, conv_name, run_experiment,
 };
 pub use front_end::FrontEnd;
 pub use model_features::ModelFeatures;
 pub use predict::{Prediction, predict_files};
-pub use source::{DataSource, FoldScheme, LoadedData};
+pub use source::{DataSource, FoldScheme, FoldSettings, LoadedData};

@@ -6,7 +6,7 @@ use mts_audio::{Normalizer, SpectrogramConfig};
 use mts_models::ModelCard;
 use serde::{Deserialize, Serialize};
 
-use crate::CliError;
+use crate::{CliError, FoldSettings};
 
 /// How the inputs of a saved model were made (stored in its card's `features` field).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,6 +20,10 @@ pub struct ModelFeatures {
     pub corpus: String,
     /// The fold it was trained on.
     pub fold: usize,
+    /// How the corpus was split into folds (`mts eval` rebuilds the same folds); absent from
+    /// cards written before it was stored, for which `eval` takes the flags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folds: Option<FoldSettings>,
 }
 
 impl ModelFeatures {

@@ -1,5 +1,6 @@
 //! Where the spectrograms come from: a corpus folder, or the built-in synthetic corpus.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
@@ -25,6 +26,53 @@ pub enum FoldScheme {
     /// ([`SpeakerFolds::rotating_window`]): on EMODB one test speaker per fold (16, 8, 11, 13),
     /// so 4 of the 10 speakers are ever tested. For comparing with the paper's numbers.
     PublishedWindow,
+    /// TESS's two speakers: train on one and test on the other, then the mirror image (2
+    /// folds); validation takes 20 % of the training speaker's words, so training and
+    /// validation share no word ([`SpeakerFolds::tess_cross_speaker`]). The default for TESS,
+    /// whose two speakers cannot make speaker folds.
+    TessCrossSpeaker,
+}
+
+impl FoldScheme {
+    /// The scheme a corpus gets when none is asked for: cross-speaker for TESS, speaker folds
+    /// otherwise.
+    pub fn default_for(corpus: CorpusKind) -> Self {
+        match corpus {
+            CorpusKind::Tess => Self::TessCrossSpeaker,
+            _ => Self::Speaker,
+        }
+    }
+
+    /// The number of folds when none is asked for: 2 for TESS cross-speaker (one per test
+    /// speaker), 4 otherwise.
+    pub fn default_folds(self) -> usize {
+        match self {
+            Self::TessCrossSpeaker => 2,
+            Self::Speaker | Self::PublishedWindow => 4,
+        }
+    }
+}
+
+impl fmt::Display for FoldScheme {
+    /// The name `--fold-scheme` takes (`speaker`, `published-window`, `tess-cross-speaker`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.to_possible_value() {
+            Some(value) => f.write_str(value.get_name()),
+            None => write!(f, "{self:?}"),
+        }
+    }
+}
+
+/// How a corpus was split into folds: what `mts eval` needs to rebuild the folds a model was
+/// trained on (stored in the model card).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FoldSettings {
+    /// How speakers were split.
+    pub scheme: FoldScheme,
+    /// The number of folds.
+    pub count: usize,
+    /// The seed of the fold assignment (and of the synthetic corpus).
+    pub seed: u64,
 }
 
 /// A corpus and its speaker-independent folds, with every utterance's spectrogram.
@@ -39,6 +87,8 @@ pub struct LoadedData {
     /// The spectrograms of speed-perturbed audio, one set per factor of
     /// [`DataSource::speeds`] (for speed-perturbation training).
     pub speeds: Vec<(f64, FeatureSet)>,
+    /// How `folds` were made.
+    pub fold_settings: FoldSettings,
 }
 
 impl LoadedData {
@@ -122,19 +172,13 @@ impl DataSource {
         }
     }
 
-    /// Loads the corpus and computes (or reads from the cache) its spectrograms.
+    /// Loads the corpus, makes its folds, then computes (or reads from the cache) its
+    /// spectrograms. Damaged cache entries are recomputed and replaced, and a line on stderr
+    /// says how many.
     pub fn load(&self, config: &SpectrogramConfig) -> Result<LoadedData, CliError> {
+        let fold_settings = self.fold_settings();
         if self.corpus == CorpusKind::Synthetic {
-            let synthetic = SyntheticCorpus::generate(&SyntheticConfig {
-                seed: self.seed,
-                ..SyntheticConfig::default()
-            })?;
-            // One fold: the corpus's own speaker-disjoint split; more: K-fold over its speakers,
-            // as for a real corpus (every speaker is tested once).
-            let folds = match self.folds {
-                1 => synthetic.folds(),
-                _ => self.folds_of(synthetic.corpus())?,
-            };
+            let synthetic = self.synthetic_corpus()?;
             let speeds = self
                 .speeds
                 .iter()
@@ -145,24 +189,27 @@ impl DataSource {
                 .collect::<Result<_, CliError>>()?;
             return Ok(LoadedData {
                 corpus: self.corpus.slug().to_string(),
+                folds: self.synthetic_folds(&synthetic)?,
                 features: FeatureSet::from_synthetic(&synthetic, config)?,
-                folds,
                 speeds,
+                fold_settings,
             });
         }
-        let dir = self.data_dir.as_deref().ok_or_else(|| {
-            CliError::Usage(format!(
-                "--data-dir is required for the {} corpus",
-                self.corpus.slug()
-            ))
-        })?;
-        let corpus = Corpus::load(self.corpus, dir)?;
+        let corpus = Corpus::load(self.corpus, self.data_dir()?)?;
+        let folds = self.folds_of(&corpus)?;
         let cache = FeatureCache::open(self.cache_dir())?;
         let options = FeatureOptions {
             progress: self.progress,
             ..FeatureOptions::default()
         };
         let features = FeatureSet::compute(&corpus, config, Some(&cache), &options)?;
+        if features.summary.rebuilt > 0 {
+            eprintln!(
+                "note: {} damaged feature-cache entries in {} were recomputed and replaced",
+                features.summary.rebuilt,
+                cache.dir().display()
+            );
+        }
         let speeds = self
             .speeds
             .iter()
@@ -172,13 +219,58 @@ impl DataSource {
                 Ok((speed, features))
             })
             .collect::<Result<_, CliError>>()?;
-        let folds = self.folds_of(&corpus)?;
         Ok(LoadedData {
             corpus: self.corpus.slug().to_string(),
             features,
             folds,
             speeds,
+            fold_settings,
         })
+    }
+
+    /// Makes the folds without computing any spectrogram (the synthetic corpus is generated):
+    /// whether this source's corpus, scheme, fold count and seed can work.
+    pub fn check_folds(&self) -> Result<(), CliError> {
+        if self.corpus == CorpusKind::Synthetic {
+            self.synthetic_folds(&self.synthetic_corpus()?)?;
+        } else {
+            self.folds_of(&Corpus::load(self.corpus, self.data_dir()?)?)?;
+        }
+        Ok(())
+    }
+
+    /// The scheme, count and seed of this source's folds.
+    pub fn fold_settings(&self) -> FoldSettings {
+        FoldSettings {
+            scheme: self.fold_scheme,
+            count: self.folds,
+            seed: self.seed,
+        }
+    }
+
+    fn data_dir(&self) -> Result<&Path, CliError> {
+        self.data_dir.as_deref().ok_or_else(|| {
+            CliError::Usage(format!(
+                "--data-dir is required for the {} corpus",
+                self.corpus.slug()
+            ))
+        })
+    }
+
+    fn synthetic_corpus(&self) -> Result<SyntheticCorpus, CliError> {
+        Ok(SyntheticCorpus::generate(&SyntheticConfig {
+            seed: self.seed,
+            ..SyntheticConfig::default()
+        })?)
+    }
+
+    /// One fold: the synthetic corpus's own speaker-disjoint split; more: K-fold over its
+    /// speakers, as for a real corpus (every speaker is tested once).
+    fn synthetic_folds(&self, synthetic: &SyntheticCorpus) -> Result<SpeakerFolds, CliError> {
+        match self.folds {
+            1 => Ok(synthetic.folds()),
+            _ => self.folds_of(synthetic.corpus()),
+        }
     }
 
     /// The folds of `corpus` by this source's scheme, count and seed.
@@ -194,6 +286,17 @@ impl DataSource {
             )?,
             FoldScheme::PublishedWindow => {
                 SpeakerFolds::rotating_window(corpus, self.folds, self.seed)?
+            }
+            FoldScheme::TessCrossSpeaker => {
+                if self.folds != 2 {
+                    return Err(CliError::Usage(format!(
+                        "the tess-cross-speaker scheme makes 2 folds (one per test speaker), \
+                         not {}",
+                        self.folds
+                    )));
+                }
+                let validation = FoldConfig::default().validation_fraction;
+                SpeakerFolds::tess_cross_speaker(corpus, validation, self.seed)?
             }
         })
     }

@@ -1,26 +1,15 @@
-//! The `mts` binary end to end on the built-in synthetic corpus and on one short fold of the real
-//! EMODB corpus (when `MTS_EMODB_DIR` is set): train a model, evaluate it (text, JSON and
-//! figures), predict from WAV files; and bad input gives a one-line error, a non-zero exit and no
-//! output.
+//! The `mts` binary end to end on the built-in synthetic corpus (the real EMODB corpus: in
+//! `emodb.rs`): train a model, evaluate it (text, JSON and figures), predict from WAV files; and
+//! bad input gives a one-line error, a non-zero exit and no output.
+
+mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use mts_data::{SyntheticConfig, SyntheticCorpus};
 
-fn mts(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mts"))
-        .args(args)
-        .output()
-        .expect("the mts binary runs")
-}
-
-fn text(output: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
+use common::{assert_eval_folder, mts, predict_json, text};
 
 #[test]
 fn train_eval_predict_on_the_synthetic_corpus() {
@@ -69,180 +58,101 @@ fn train_eval_predict_on_the_synthetic_corpus() {
     assert_eq!(predict_json(&model, &files).len(), 2);
 }
 
-/// Runs `mts predict MODEL FILES --json`, checks it succeeds and that every file's
-/// probabilities sum to 1, and returns the `(class, probability)` pairs of each file.
-fn predict_json(model: &Path, files: &[impl AsRef<Path>]) -> Vec<Vec<(String, f64)>> {
-    let mut args = vec!["predict", model.to_str().unwrap(), "--json"];
-    args.extend(files.iter().map(|f| f.as_ref().to_str().unwrap()));
-    let output = mts(&args);
-    let (stdout, stderr) = text(&output);
-    assert!(
-        output.status.success(),
-        "predict failed:\n{stdout}\n{stderr}"
-    );
-    let predictions: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let pair = |p: &serde_json::Value| (p[0].as_str().unwrap().to_string(), p[1].as_f64().unwrap());
-    let predictions: Vec<Vec<(String, f64)>> = predictions
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|prediction| {
-            let pairs = prediction["probabilities"].as_array().unwrap();
-            pairs.iter().map(pair).collect()
-        })
-        .collect();
-    for probabilities in &predictions {
-        let sum: f64 = probabilities.iter().map(|(_, p)| p).sum();
-        assert!((sum - 1.0).abs() < 1e-4, "probabilities sum to {sum}");
-    }
-    predictions
-}
-
-/// `mts eval`'s output folder: JSON, CSV and figures (scale usage only for MTS models).
-fn assert_eval_folder(dir: &Path, mts: bool) {
-    let mut expected = vec![
-        "confusion.csv",
-        "confusion.png",
-        "confusion.svg",
-        "evaluation.json",
-    ];
-    if mts {
-        expected.extend(["scale_usage.png", "scale_usage.svg"]);
-    }
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    assert_eq!(names, expected);
-    let png = std::fs::read(dir.join("confusion.png")).unwrap();
-    assert!(png.starts_with(b"\x89PNG") && png.len() > 1000);
-}
-
-/// One short fold of EMODB: one epoch of A1 MTS, evaluation with figures, prediction on two
-/// real recordings. Skipped with a notice when `MTS_EMODB_DIR` is not set.
-#[test]
-fn train_eval_predict_on_emodb() {
-    let Some(emodb) = std::env::var_os("MTS_EMODB_DIR") else {
-        eprintln!("skipped: MTS_EMODB_DIR not set");
-        return;
-    };
-    let emodb = Path::new(&emodb);
-    let dir = tempfile::tempdir().unwrap();
-    let model = dir.path().join("model");
-    let cache = dir.path().join("cache");
-    let data = [
-        "--corpus",
-        "emodb",
-        "--data-dir",
-        emodb.to_str().unwrap(),
-        "--cache-dir",
-        cache.to_str().unwrap(),
-    ];
-    let mut args = vec!["train", "--arch", "a1", "--conv", "mts", "--epochs", "1"];
-    args.extend(["--batch-size", "64", "--lr", "1e-3", "--fold", "1"]);
-    args.extend(["--out", model.to_str().unwrap()]);
-    args.extend(data);
-    let output = mts(&args);
-    let (stdout, stderr) = text(&output);
-    assert!(output.status.success(), "train failed:\n{stdout}\n{stderr}");
-    assert!(
-        stdout.contains("training a1 MTS (0.5, 1, 2) on emodb fold 1"),
-        "{stdout}"
-    );
-
-    let eval_dir = dir.path().join("eval");
-    let mut args = vec![
-        "eval",
-        model.to_str().unwrap(),
-        "--out",
-        eval_dir.to_str().unwrap(),
-    ];
-    args.extend(data);
-    let output = mts(&args);
-    let (stdout, stderr) = text(&output);
-    assert!(output.status.success(), "eval failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("test split of emodb fold 1"), "{stdout}");
-    assert_eval_folder(&eval_dir, true);
-    let evaluation: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(eval_dir.join("evaluation.json")).unwrap()).unwrap();
-    let confusion = &evaluation["segments"]["confusion"];
-    let total: u64 = confusion["counts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|row| row.as_array().unwrap().iter().map(|c| c.as_u64().unwrap()))
-        .sum();
-    // Fold 1 tests on the utterances of a quarter of the ten speakers.
-    assert!((80..=200).contains(&total), "{total} test utterances");
-
-    let files = ["03a01Fa.wav", "16b10Wb.wav"].map(|f| emodb.join(f));
-    for probabilities in predict_json(&model, &files) {
-        let classes: Vec<&str> = probabilities.iter().map(|(c, _)| c.as_str()).collect();
-        assert_eq!(
-            classes,
-            [
-                "anger",
-                "boredom",
-                "disgust",
-                "fear",
-                "happiness",
-                "sadness",
-                "neutral"
-            ]
-        );
-    }
-}
-
-fn assert_one_line_failure(output: &Output) {
+/// Checks that `output` is a refusal: exit status 1, no panic, one line on stderr; returns it.
+fn assert_one_line_failure(output: &Output) -> String {
     let (stdout, stderr) = text(output);
-    assert!(!output.status.success(), "should fail:\n{stdout}\n{stderr}");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "should fail:\n{stdout}\n{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(
         stderr.trim().lines().count(),
         1,
         "one line expected:\n{stderr}"
     );
+    stderr.trim().to_string()
+}
+
+/// Checks that `output` is a one-line refusal ([`assert_one_line_failure`]) holding each of
+/// `words`: what the user must fix.
+fn assert_refused(output: &Output, words: &[&str]) {
+    let line = assert_one_line_failure(output);
+    for word in words {
+        assert!(
+            line.contains(word),
+            "the error should name {word:?}: {line}"
+        );
+    }
+}
+
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 #[test]
-fn bad_input_is_a_one_line_error_without_output_files() {
+fn bad_input_is_a_one_line_error_naming_it_without_output_files() {
     let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().to_str().unwrap();
     let out = dir.path().join("model");
     let out_arg = out.to_str().unwrap();
-
-    // A corpus folder that does not exist.
     let missing = dir.path().join("no-such-folder");
-    let output = mts(&[
-        "train",
-        "--corpus",
-        "emodb",
-        "--data-dir",
-        missing.to_str().unwrap(),
-        "--out",
-        out_arg,
-    ]);
-    assert_one_line_failure(&output);
-    assert!(!out.exists());
-
-    // A real corpus without its folder.
-    assert_one_line_failure(&mts(&["train", "--corpus", "tess", "--out", out_arg]));
-    assert!(!out.exists());
-
-    // Invalid scales.
-    assert_one_line_failure(&mts(&["train", "--scales", "0,1", "--out", out_arg]));
-    assert!(!out.exists());
-
-    // A folder that is not a model.
-    assert_one_line_failure(&mts(&["predict", dir.path().to_str().unwrap(), "x.wav"]));
-    assert!(!Path::new("x.wav").exists());
+    let missing_arg = missing.to_str().unwrap();
+    let wav = dir.path().join("x.wav");
+    let cases: [(&[&str], &[&str]); 4] = [
+        // A corpus folder that does not exist.
+        (
+            &[
+                "train",
+                "--corpus",
+                "emodb",
+                "--data-dir",
+                missing_arg,
+                "--out",
+                out_arg,
+            ],
+            &[missing_arg],
+        ),
+        // A real corpus without its folder.
+        (
+            &["train", "--corpus", "tess", "--out", out_arg],
+            &["--data-dir", "tess"],
+        ),
+        // Invalid scales.
+        (
+            &["train", "--scales", "0,1", "--out", out_arg],
+            &["scale #0", "factor of 0", "must be > 0"],
+        ),
+        // A folder that is not a model.
+        (
+            &["predict", folder, wav.to_str().unwrap()],
+            &[folder, "is not a model folder"],
+        ),
+    ];
+    for (args, words) in cases {
+        assert_refused(&mts(args), words);
+        // Nothing written: no model folder, no prediction, no temporary file.
+        assert!(
+            names(dir.path()).is_empty(),
+            "{args:?} left {:?}",
+            names(dir.path())
+        );
+    }
 }
 
 #[test]
 fn unknown_corpus_is_rejected_by_the_parser() {
     let output = mts(&["corpus", "stats", "--corpus", "nope"]);
     let (_, stderr) = text(&output);
-    assert!(!output.status.success());
+    // clap's usage errors exit with 2.
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("unknown corpus 'nope'"), "{stderr}");
 }
 
@@ -295,14 +205,14 @@ fn scales_are_checked_against_the_chosen_architecture_before_any_data() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_one_line_failure(&output);
-    let (_, stderr) = text(&output);
-    assert!(stderr.contains("0.15"), "{stderr}");
+    assert_refused(&output, &["0.15"]);
     assert!(!out.exists());
-    // The same scales suit A1's 10-frame kernel.
+    // The same scales suit A1's 10-frame kernel: the scale check passes and the refusal is about
+    // the zero epochs, checked next (before any training).
     let a1 = mts(&[
         "compare", "--archs", "a1", "--scales", "0.15,1", "--epochs", "0",
     ]);
+    assert_refused(&a1, &["max_epochs must be at least 1"]);
     let (_, stderr) = text(&a1);
     assert!(!stderr.contains("0.15"), "{stderr}");
 }

@@ -1,25 +1,17 @@
 //! `mts experiment` end to end on the synthetic corpus: a grid split into two shards writes
 //! every run, `report` writes every file; a run killed half-way resumes from its checkpoint;
-//! a corpus folder that does not fit its layout is a one-line error before any training; a grid
-//! with an augmentation dimension runs, resumes and reports each augmentation's pairs.
+//! a corpus folder that does not fit its layout is a one-line error before any training; two
+//! processes on one folder train each run once, and a run another process holds is skipped; a
+//! grid with an augmentation dimension runs, resumes and reports each augmentation's pairs.
 
+mod common;
+
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn mts(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mts"))
-        .args(args)
-        .output()
-        .expect("the mts binary runs")
-}
-
-fn check(output: &Output) -> String {
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "mts failed:\n{stdout}\n{stderr}");
-    stdout
-}
+use common::{check, mts};
 
 /// The tiny grid: A1, standard and MTS (0.5, 1, 2), 2 folds, 2 epochs, one seed: 4 runs.
 const GRID: [&str; 10] = [
@@ -306,4 +298,83 @@ fn experiment_with(out: &Path, args: &[&str]) -> Output {
     let mut all = vec!["experiment", "--out", out.to_str().unwrap()];
     all.extend(args);
     mts(&all)
+}
+
+/// The run ids a process's output says it trained (`done RUN in ...` lines).
+fn trained(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter_map(|line| line.split("] done ").nth(1))
+        .map(|rest| rest.split(' ').next().unwrap().to_string())
+        .collect()
+}
+
+/// Two `mts experiment` processes started together on one folder share the runs (each run is
+/// trained by one of them), and the last to finish writes the report of every run.
+#[test]
+fn two_processes_on_one_folder_train_each_run_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("exp");
+    let spawn = || {
+        let mut args = vec!["experiment", "--out", out.to_str().unwrap()];
+        args.extend(GRID);
+        Command::new(env!("CARGO_BIN_EXE_mts"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (first, second) = (spawn(), spawn());
+    let first = check(&first.wait_with_output().unwrap());
+    let second = check(&second.wait_with_output().unwrap());
+    let (mut a, b) = (trained(&first), trained(&second));
+    assert!(a.iter().all(|id| !b.contains(id)), "{first}\n{second}");
+    a.extend(b);
+    a.sort();
+    assert_eq!(a.len(), 4, "{first}\n{second}");
+    for id in &a {
+        assert!(out.join("runs").join(id).join("run.json").is_file(), "{id}");
+    }
+    let md = std::fs::read_to_string(out.join("results.md")).unwrap();
+    assert!(md.contains("Every run of the grid has finished"), "{md}");
+}
+
+/// A run whose lock another process holds is skipped, with a line naming that process, by
+/// `--jobs` children too; the grid is not reported as complete and the run is not a failure.
+#[test]
+fn a_run_locked_by_another_process_is_skipped_and_left_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("exp");
+    let id = "synthetic-paper-a1-standard-l2_0-seed0-fold1";
+    let run = out.join("runs").join(id);
+    std::fs::create_dir_all(&run).unwrap();
+    let mut lock = std::fs::File::create(run.join("lock")).unwrap();
+    lock.try_lock().unwrap();
+    let pid = std::process::id();
+    writeln!(lock, "{pid}").unwrap();
+    let stdout = check(&experiment(&out, &["--jobs", "2"]));
+    assert!(
+        stdout.contains(&format!("skip {id}: being trained by process {pid}")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("3 of the 4 runs of this shard were done here or before; 1 belong"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 runs are still being trained"),
+        "{stdout}"
+    );
+    assert!(!run.join("run.json").exists() && !run.join("error.txt").exists());
+    assert!(
+        !out.join("results.md").exists(),
+        "the report waits for the last run"
+    );
+
+    drop(lock);
+    let stdout = check(&experiment(&out, &[]));
+    assert_eq!(trained(&stdout), [id], "{stdout}");
+    let md = std::fs::read_to_string(out.join("results.md")).unwrap();
+    assert!(md.contains("Every run of the grid has finished"), "{md}");
 }

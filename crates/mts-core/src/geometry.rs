@@ -2,6 +2,8 @@
 
 use burn::nn::PaddingConfig2d;
 
+use crate::BranchAlignment;
+
 /// `(begin, end)` padding of one axis; negative values crop the input.
 pub(crate) type Pad = (i64, i64);
 
@@ -69,6 +71,23 @@ pub(crate) fn centered_padding(
         reference.0 as i64 + begin,
         reference.1 as i64 + delta - begin,
     )
+}
+
+/// The `(begin, end)` padding per axis of a branch kernel of `size` under `alignment`, for a
+/// layer whose unscaled kernel of `kernel_size` has the `reference` padding.
+pub(crate) fn branch_padding(
+    alignment: BranchAlignment,
+    reference: [(usize, usize); 2],
+    kernel_size: [usize; 2],
+    size: [usize; 2],
+    dilation: [usize; 2],
+) -> [Pad; 2] {
+    core::array::from_fn(|a| match alignment {
+        BranchAlignment::Stretch => (reference[a].0 as i64, reference[a].1 as i64),
+        BranchAlignment::Centered => {
+            centered_padding(reference[a], kernel_size[a], size[a], dilation[a])
+        }
+    })
 }
 
 #[cfg(test)]

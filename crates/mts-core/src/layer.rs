@@ -8,7 +8,7 @@ use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Int, Tensor};
 
 use crate::config::branch_kernel_sizes;
-use crate::geometry::{Pad, centered_padding, conv_output_len, reference_padding};
+use crate::geometry::{Pad, branch_padding, conv_output_len, reference_padding};
 use crate::merge::{Merged, max_of, merge_branches};
 use crate::{
     BranchAlignment, KernelResampling, KernelSharing, MtsConfigError, MtsConv2dConfig, ScaleSet,
@@ -29,6 +29,11 @@ use crate::{
 ///
 /// Create it with [`MtsConv2dConfig`], or upgrade a trained `Conv2d` with
 /// [`from_conv2d`](MtsConv2d::from_conv2d).
+///
+/// On Flex and NdArray (`f32`, feature `cpu-kernels`) the layer runs fused CPU kernels; every
+/// other backend, and every forward pass inside
+/// [`with_composed_path`](crate::with_composed_path), composes burn tensor ops. Both give the
+/// same results within float rounding.
 #[derive(Module, Debug)]
 #[module(custom_display)]
 pub struct MtsConv2d {
@@ -174,7 +179,7 @@ impl MtsConv2d {
     /// (padded) input.
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
         #[cfg(feature = "cpu-kernels")]
-        if crate::kernels::serves(&input.device(), input.dtype()) {
+        if takes_fused_path(&input) {
             return self.fused(input).output;
         }
         let branches = self.forward_branches(input);
@@ -223,10 +228,11 @@ impl MtsConv2d {
     }
 
     /// The branches merged onto the reference grid by max, with the winners: the fused CPU
-    /// kernels where they serve the input's device, else the composed tensor ops.
+    /// kernels where they serve the input's device (see [`takes_fused_path`]), else the
+    /// composed tensor ops.
     fn merged(&self, input: Tensor<4>) -> Merged {
         #[cfg(feature = "cpu-kernels")]
-        if crate::kernels::serves(&input.device(), input.dtype()) {
+        if takes_fused_path(&input) {
             return self.fused(input);
         }
         merge_branches(self.forward_branches(input))
@@ -266,6 +272,7 @@ impl MtsConv2d {
             stride: self.stride,
             dilation: self.dilation,
             groups: self.groups,
+            isa: crate::kernels::Isa::current(),
         };
         let (output, winners) = crate::kernels::conv_merge(input, kernels, bias, geometry);
         Merged { output, winners }
@@ -304,12 +311,13 @@ impl MtsConv2d {
             .branch_kernels
             .iter()
             .map(|&size| {
-                let pad = match self.alignment {
-                    BranchAlignment::Stretch => reference_pad,
-                    BranchAlignment::Centered => core::array::from_fn(|a| {
-                        centered_padding(padding[a], self.kernel_size[a], size[a], self.dilation[a])
-                    }),
-                };
+                let pad = branch_padding(
+                    self.alignment,
+                    padding,
+                    self.kernel_size,
+                    size,
+                    self.dilation,
+                );
                 let output = self.output_len([time, freq], pad, size);
                 BranchPlan { size, pad, output }
             })
@@ -402,6 +410,13 @@ impl MtsConv2d {
         });
         self
     }
+}
+
+/// Whether a forward pass on `input` takes the fused CPU kernels: on a device they serve,
+/// unless [`with_composed_path`](crate::with_composed_path) asks for the composed path.
+#[cfg(feature = "cpu-kernels")]
+fn takes_fused_path(input: &Tensor<4>) -> bool {
+    !crate::composed_path::forced() && crate::kernels::serves(&input.device(), input.dtype())
 }
 
 /// One branch's geometry for a given input.

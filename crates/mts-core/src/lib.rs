@@ -24,6 +24,7 @@
 //! its tensors live on, with or without autodiff.
 
 mod allocator;
+mod composed_path;
 mod config;
 mod conv1d;
 mod error;
@@ -34,12 +35,15 @@ mod kernel_resampling;
 mod kernels;
 mod layer;
 mod merge;
+#[cfg(any(test, feature = "proptest"))]
+pub mod proptest_kit;
 mod resample;
 mod scale;
 mod transpose;
 mod usage;
 
 pub use allocator::{AllocatorTuning, TOP_PAD_BYTES, mmapped_bytes, tune_allocator};
+pub use composed_path::with_composed_path;
 pub use config::{BranchAlignment, KernelSharing, MtsConv2dConfig};
 pub use conv1d::{MtsConv1d, MtsConv1dConfig};
 pub use error::{Axis, MAX_SCALED_KERNEL_LEN, MtsConfigError, ScaleUsageMismatch};

@@ -62,6 +62,17 @@ pub struct CacheSummary {
     pub rebuilt: usize,
 }
 
+impl std::fmt::Display for CacheSummary {
+    /// `480 computed, 0 read from the cache, 0 recomputed (corrupt or stale cache entries)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} computed, {} read from the cache, {} recomputed (corrupt or stale cache entries)",
+            self.computed, self.hits, self.rebuilt
+        )
+    }
+}
+
 /// Why features could not be computed or prepared.
 #[derive(Debug, Error)]
 pub enum FeatureError {
@@ -459,5 +470,23 @@ impl FoldData {
             });
         }
         Ok(SpectrogramDataset::new(items))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cache_summary_reads_as_words_for_each_count() {
+        let summary = CacheSummary {
+            hits: 3,
+            computed: 480,
+            rebuilt: 2,
+        };
+        assert_eq!(
+            summary.to_string(),
+            "480 computed, 3 read from the cache, 2 recomputed (corrupt or stale cache entries)"
+        );
     }
 }

@@ -68,4 +68,4 @@ pub use training::{
     default_device_to_flex, format_duration,
 };
 pub use two_conv::{CnnTwoConv, CnnTwoConvConfig};
-pub use wilcoxon::{TIE_TOLERANCE, Wilcoxon, wilcoxon_signed_rank};
+pub use wilcoxon::{EXACT_MAX_PAIRS, TIE_TOLERANCE, Wilcoxon, wilcoxon_signed_rank};

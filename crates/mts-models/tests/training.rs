@@ -432,3 +432,73 @@ fn bad_inputs_are_typed_errors() {
         "{err}"
     );
 }
+
+/// Each file of a checkpoint, truncated or with one byte flipped, is an error naming that file
+/// when the run resumes: never a panic, never a run that goes on from other weights. A
+/// checkpoint written before checksums were kept still resumes.
+#[test]
+fn a_damaged_checkpoint_file_is_an_error_naming_it() {
+    let _device = exclusive_device();
+    let train = common::noise_set([24, 12], 3, 1, 1);
+    let device = Device::flex();
+    let config = training_config(0).with_max_epochs(1);
+    let fit = |dir: &std::path::Path| {
+        Trainer::new(config.clone(), device.clone())
+            .with_checkpoint_dir(dir)
+            .fit(&model_config(), &train, &train)
+    };
+    let dirs = tempfile::tempdir().unwrap();
+    let good = dirs.path().join("good");
+    fit(&good).unwrap();
+    let mut files: Vec<String> = fs::read_dir(&good)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "best-0001.bpk",
+            "model-0001.bpk",
+            "optimizer-0001.bpk",
+            "state.json"
+        ]
+    );
+    let copy = |name: &str| {
+        let dir = dirs.path().join(name);
+        fs::create_dir_all(&dir).unwrap();
+        for file in &files {
+            fs::copy(good.join(file), dir.join(file)).unwrap();
+        }
+        dir
+    };
+    for file in &files {
+        for damage in ["truncated", "flipped"] {
+            let dir = copy(&format!("{damage}-{file}"));
+            let path = dir.join(file);
+            let mut bytes = fs::read(&path).unwrap();
+            let middle = bytes.len() / 2;
+            match damage {
+                "truncated" => bytes.truncate(middle),
+                _ => bytes[middle] ^= 0xff,
+            }
+            fs::write(&path, bytes).unwrap();
+            let err = fit(&dir).expect_err(&format!("{damage} {file} was used"));
+            let message = err.to_string();
+            assert!(
+                message.starts_with(&path.display().to_string()),
+                "{damage} {file}: {message}"
+            );
+            assert_eq!(message.lines().count(), 1, "{message}");
+        }
+    }
+    // A checkpoint without checksums (written before they were kept) resumes unchecked.
+    let old = copy("old");
+    let state = old.join("state.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&state).unwrap()).unwrap();
+    assert!(json["checksums"].is_object(), "{json}");
+    json.as_object_mut().unwrap().remove("checksums");
+    fs::write(&state, json.to_string()).unwrap();
+    assert_eq!(fit(&old).unwrap().history.len(), 1);
+}

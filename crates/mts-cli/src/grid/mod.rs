@@ -3,6 +3,7 @@
 //! Wilcoxon tests and figures.
 
 mod figures;
+mod lock;
 mod missing;
 mod progress;
 mod record;
@@ -15,6 +16,7 @@ mod spec;
 use std::path::{Path, PathBuf};
 
 pub use figures::write_figures;
+pub use lock::LOCK_FILE;
 pub use missing::{ERROR_FILE, MissingRun, missing_runs};
 pub use record::{RECORD_FILE, RunRecord, read_records, runs_dir};
 pub use report::{

@@ -161,6 +161,19 @@ impl GridProgress {
         )
     }
 
+    /// Takes `run` out of the runs left to estimate.
+    fn leave(&mut self, run: &RunSpec) {
+        if let Some(position) = self.left.iter().position(|key| *key == family(run)) {
+            self.left.remove(position);
+        }
+    }
+
+    /// `skip RUN: WHY` for a run this process leaves to another one; it leaves the estimate.
+    pub fn skipped(&mut self, run: &RunSpec, why: &str) -> String {
+        self.leave(run);
+        format!("skip {}: {why}", run.id())
+    }
+
     /// One line for a run that ended (`record` is `None` when it failed), counting ended runs,
     /// with the estimated time left.
     pub fn finished(
@@ -176,9 +189,7 @@ impl GridProgress {
                 bars.runs.finish_and_clear();
             }
         }
-        if let Some(position) = self.left.iter().position(|key| *key == family(run)) {
-            self.left.remove(position);
-        }
+        self.leave(run);
         let elapsed = started.elapsed();
         let outcome = match record {
             Some(record) => {

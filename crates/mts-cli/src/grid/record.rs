@@ -129,3 +129,14 @@ pub(crate) fn test_record(
         seconds: 1.0,
     }
 }
+
+/// MTS with time scales `scales`, shared kernels, stretched branches, linear resampling, for tests.
+#[cfg(test)]
+pub(crate) fn test_mts(scales: &[f64]) -> mts_models::ConvKind {
+    mts_models::ConvKind::Mts {
+        scales: mts_core::ScaleSet::time(scales),
+        sharing: mts_core::KernelSharing::Shared,
+        alignment: mts_core::BranchAlignment::Stretch,
+        resampling: mts_core::KernelResampling::Linear,
+    }
+}

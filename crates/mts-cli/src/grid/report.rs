@@ -14,7 +14,7 @@ use super::record::RunRecord;
 use super::select::{Cell, Selection, candidate, select_cells};
 use super::speakers::{SpeakerAccuracy, speaker_accuracies, speakers_markdown};
 use crate::compare::{add_layer_usage, percent, usage_text};
-use crate::{FrontEnd, MeanStd, conv_name};
+use crate::{FoldScheme, FrontEnd, MeanStd, conv_name};
 
 /// A cell's chosen model (one candidate over its seeds and folds).
 #[derive(Debug, Clone, Serialize)]
@@ -181,16 +181,29 @@ fn model(name: &str, runs: &[&RunRecord]) -> ChosenModel {
     }
 }
 
+/// What a run was tested on: its seed, fold scheme, number of folds and fold (every part of the
+/// run but the configuration), so that a pair compares two models on the same test split.
+fn test_split(record: &RunRecord) -> (u64, FoldScheme, usize, usize) {
+    let run = &record.run;
+    (run.seed, run.fold_scheme, run.folds, run.fold)
+}
+
+/// The chosen standard and MTS runs paired by their test split ([`test_split`]). A run without a
+/// partner is left out; a test split met twice on one side (the same run read twice) is paired
+/// once, with its first runs.
 fn pairs(selection: &Selection<'_>) -> Vec<Pair> {
     let (Some((_, standard)), Some((_, mts))) = (&selection.standard, &selection.mts) else {
         return Vec::new();
     };
     let mut pairs = Vec::new();
+    let mut paired = Vec::new();
     for s in standard {
-        if let Some(m) = mts
-            .iter()
-            .find(|m| m.run.seed == s.run.seed && m.run.fold == s.run.fold)
-        {
+        let split = test_split(s);
+        if paired.contains(&split) {
+            continue;
+        }
+        if let Some(m) = mts.iter().find(|m| test_split(m) == split) {
+            paired.push(split);
             pairs.push(Pair {
                 seed: s.run.seed,
                 fold: s.run.fold,
@@ -425,4 +438,139 @@ pub fn runs_csv(records: &[RunRecord]) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use mts_models::{Architecture, ConvKind};
+
+    use super::*;
+    use crate::grid::record::{test_mts as mts, test_record};
+
+    /// A finished run of `conv` on `fold` with test accuracy `wa` (validation loss 1).
+    fn run(conv: ConvKind, fold: usize, wa: f64) -> RunRecord {
+        test_record(conv, 0.0, fold, 1.0, wa)
+    }
+
+    /// `(fold, standard WA, MTS WA)` of the only cell's pairs.
+    fn pairs_of(records: &[RunRecord]) -> Vec<(usize, f64, f64)> {
+        let report = build_report(records);
+        assert_eq!(report.cells.len(), 1);
+        let cell = &report.cells[0];
+        assert_eq!(cell.test.pairs, cell.pairs.len());
+        let pairs = cell.pairs.iter();
+        pairs.map(|p| (p.fold, p.standard_wa, p.mts_wa)).collect()
+    }
+
+    #[test]
+    fn runs_without_a_partner_are_left_out() {
+        let scales = [0.5, 1.0, 2.0];
+        let records = vec![
+            run(ConvKind::Standard, 0, 0.50),
+            run(ConvKind::Standard, 1, 0.51),
+            run(mts(&scales), 0, 0.60),
+            run(mts(&scales), 2, 0.62),
+        ];
+        assert_eq!(pairs_of(&records), [(0, 0.50, 0.60)]);
+        let only_standard = &records[..2];
+        assert!(pairs_of(only_standard).is_empty());
+        assert!(build_report(only_standard).cells[0].test.wilcoxon.is_none());
+    }
+
+    #[test]
+    fn a_run_read_twice_is_paired_once() {
+        let scales = [0.5, 1.0, 2.0];
+        let records = vec![
+            run(ConvKind::Standard, 0, 0.50),
+            run(ConvKind::Standard, 0, 0.50),
+            run(ConvKind::Standard, 1, 0.51),
+            run(mts(&scales), 0, 0.60),
+            run(mts(&scales), 1, 0.61),
+            run(mts(&scales), 1, 0.61),
+        ];
+        assert_eq!(pairs_of(&records), [(0, 0.50, 0.60), (1, 0.51, 0.61)]);
+        let test = &build_report(&records).cells[0].test;
+        assert_eq!(test.wilcoxon.as_ref().map(|w| w.n), Some(2));
+    }
+
+    #[test]
+    fn only_the_validation_chosen_configurations_are_paired() {
+        // Two standard and two MTS configurations; validation prefers L2 0.01 and (0.7, 1, 1.428).
+        let mut records = Vec::new();
+        for fold in 0..2 {
+            let wa = |base: f64| base + fold as f64 / 100.0;
+            records.push(test_record(ConvKind::Standard, 0.0, fold, 1.2, wa(0.30)));
+            records.push(test_record(ConvKind::Standard, 0.01, fold, 1.0, wa(0.40)));
+            records.push(test_record(mts(&[0.5, 1.0, 2.0]), 0.0, fold, 1.1, wa(0.70)));
+            records.push(test_record(
+                mts(&[0.7, 1.0, 1.428]),
+                0.0,
+                fold,
+                0.9,
+                wa(0.60),
+            ));
+        }
+        assert_eq!(
+            pairs_of(&records),
+            [(0, 0.40, 0.60), (1, 0.40 + 0.01, 0.60 + 0.01)]
+        );
+    }
+
+    #[test]
+    fn runs_pair_only_on_the_same_fold_scheme_and_seed() {
+        let scales = [0.5, 1.0, 2.0];
+        let window = |mut record: RunRecord| {
+            record.run.fold_scheme = FoldScheme::PublishedWindow;
+            record
+        };
+        let seed = |mut record: RunRecord, seed: u64| {
+            record.run.seed = seed;
+            record
+        };
+        let records = vec![
+            run(ConvKind::Standard, 0, 0.50),
+            window(run(ConvKind::Standard, 0, 0.30)),
+            seed(run(ConvKind::Standard, 0, 0.40), 7),
+            window(run(mts(&scales), 0, 0.35)),
+            run(mts(&scales), 0, 0.60),
+            seed(run(mts(&scales), 0, 0.45), 7),
+        ];
+        let report = build_report(&records);
+        let mut pairs: Vec<(u64, f64, f64)> = report.cells[0]
+            .pairs
+            .iter()
+            .map(|p| (p.seed, p.standard_wa, p.mts_wa))
+            .collect();
+        pairs.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        assert_eq!(pairs, [(0, 0.30, 0.35), (0, 0.50, 0.60), (7, 0.40, 0.45)]);
+    }
+
+    #[test]
+    fn the_pooled_test_takes_every_architectures_pairs() {
+        let scales = [0.5, 1.0, 2.0];
+        let mut records = Vec::new();
+        for (architecture, base) in [(Architecture::A1, 0.5), (Architecture::A2, 0.6)] {
+            for fold in 0..2 {
+                for (conv, gain) in [(ConvKind::Standard, 0.0), (mts(&scales), 0.1)] {
+                    let wa = base + gain + fold as f64 / 100.0;
+                    let mut record = run(conv, fold, wa);
+                    record.run.architecture = architecture;
+                    records.push(record);
+                }
+            }
+        }
+        let report = build_report(&records);
+        assert_eq!(report.cells.len(), 2);
+        assert_eq!(report.overall.len(), 1);
+        let pooled = &report.overall[0].test;
+        assert_eq!(pooled.pairs, 4);
+        assert!((pooled.difference_points.mean - 10.0).abs() < 1e-9);
+        let wilcoxon = pooled.wilcoxon.as_ref().unwrap();
+        // Four equal positive differences: ranks 2.5 each, W+ 10, exact p = 2 / 16.
+        assert_eq!(
+            (wilcoxon.n, wilcoxon.w_plus, wilcoxon.w_minus),
+            (4, 10.0, 0.0)
+        );
+        assert!((wilcoxon.p_value - 0.125).abs() < 1e-12);
+    }
 }

@@ -1,5 +1,7 @@
-//! Runs a grid: checks corpora first, skips finished runs, resumes interrupted ones from their
-//! checkpoints, and trains the rest in this process or in `--jobs` child processes.
+//! Runs a grid: checks corpora and folds first, skips finished runs, resumes interrupted ones
+//! from their checkpoints, and trains the rest in this process or in `--jobs` child processes.
+//! Each run is trained under its folder's lock ([`super::lock`]), so processes sharing an
+//! experiment folder never train the same run twice.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -11,11 +13,12 @@ use indicatif::ProgressDrawTarget;
 use mts_data::{Corpus, CorpusKind};
 use mts_models::{ProgressReporter, StopReason, TrainingObserver, save_model};
 
+use super::lock::{holder, try_lock_run};
 use super::missing::ERROR_FILE;
 use super::progress::GridProgress;
 use super::record::{RECORD_FILE, RunRecord, runs_dir};
 use super::{GridSpec, RunSpec, Shard};
-use crate::error::EXIT_OUT_OF_SPACE;
+use crate::error::{EXIT_OUT_OF_SPACE, EXIT_RUN_BUSY};
 use crate::{CliError, DataSource, DeviceChoice, Experiment, LoadedData, run_experiment};
 
 /// Where and how a grid runs (everything that is not part of the grid itself).
@@ -71,14 +74,24 @@ impl GridOptions {
     }
 }
 
+/// What became of the runs a process set out to train.
+#[derive(Debug, Default)]
+struct Tally {
+    /// Runs that failed here.
+    failures: usize,
+    /// Runs another process holds (or finished meanwhile): skipped here.
+    elsewhere: usize,
+}
+
 /// Runs this shard's unfinished runs of `grid` in `options.out`, printing the plan (runs and
 /// estimated time) first and one line per finished run. Runs that fail are reported and the
 /// others go on; the result is an error naming how many failed. A full disk stops the grid
 /// instead (no further run starts; [`CliError::OutOfSpace`]), since every later run would fail
-/// the same way.
+/// the same way. A run another process is training is skipped with a line saying so.
 pub fn run_grid(grid: &GridSpec, options: &GridOptions) -> Result<(), CliError> {
     grid.validate()?;
     check_corpora(grid, options)?;
+    check_folds(grid, options)?;
     claim_folder(grid, &options.out)?;
     let runs = options.shard.select(&grid.runs());
     let (mut finished, mut todo) = (Vec::new(), Vec::new());
@@ -96,19 +109,29 @@ pub fn run_grid(grid: &GridSpec, options: &GridOptions) -> Result<(), CliError> 
     }
     let plan = progress.plan(options.shard, &todo);
     progress.print(&plan);
-    let failures = if options.jobs <= 1 {
+    let tally = if options.jobs <= 1 {
         run_in_process(grid, options, &todo, &mut progress)?
     } else {
         run_in_children(options, &todo, &mut progress)?
     };
-    if failures > 0 {
+    if tally.failures > 0 {
         return Err(CliError::Usage(format!(
-            "{failures} of {} runs failed (see error.txt in their folders); start the same \
-             command again to retry them",
+            "{} of {} runs failed (see error.txt in their folders); start the same command \
+             again to retry them",
+            tally.failures,
             todo.len()
         )));
     }
-    println!("all {} runs of this shard are done", runs.len());
+    match tally.elsewhere {
+        0 => println!("all {} runs of this shard are done", runs.len()),
+        n => println!(
+            "{} of the {} runs of this shard were done here or before; {n} belong to other \
+             processes sharing {} (skipped here)",
+            runs.len() - n,
+            runs.len(),
+            options.out.display()
+        ),
+    }
     Ok(())
 }
 
@@ -119,6 +142,17 @@ pub fn run_single(grid: &GridSpec, options: &GridOptions, id: &str) -> Result<()
         .into_iter()
         .find(|run| run.id() == id)
         .ok_or_else(|| CliError::Usage(format!("the grid has no run {id}")))?;
+    let dir = options.run_dir(&run);
+    let Some(_lock) = try_lock_run(&dir)? else {
+        return Err(CliError::RunBusy {
+            run: run.id(),
+            holder: holder(&dir),
+        });
+    };
+    if dir.join(RECORD_FILE).is_file() {
+        println!("{id}: finished by another process");
+        return Ok(());
+    }
     let device = options.device.device()?;
     let data = options
         .source(&run, run.augmentation.extra_speeds())?
@@ -148,12 +182,35 @@ fn check_corpora(grid: &GridSpec, options: &GridOptions) -> Result<(), CliError>
     Ok(())
 }
 
+/// Every (corpus, fold scheme, folds, seed) of the grid must make its folds before any run
+/// starts: a cell that cannot is one line naming the corpus, the scheme and why.
+fn check_folds(grid: &GridSpec, options: &GridOptions) -> Result<(), CliError> {
+    let mut checked = Vec::new();
+    for run in grid.runs() {
+        let cell = (run.corpus, run.fold_scheme, run.folds, run.seed);
+        if checked.contains(&cell) {
+            continue;
+        }
+        checked.push(cell);
+        options.source(&run)?.check_folds().map_err(|error| {
+            CliError::Usage(format!(
+                "{}: {} {} folds (seed {}) cannot be made: {error}",
+                run.corpus.slug(),
+                run.folds,
+                run.fold_scheme,
+                run.seed
+            ))
+        })?;
+    }
+    Ok(())
+}
+
 /// Writes `grid.json` into a new folder, or checks that an existing folder holds this grid.
 fn claim_folder(grid: &GridSpec, out: &Path) -> Result<(), CliError> {
     let path = out.join("grid.json");
     if path.is_file() {
         let existing = read_grid(&path)?;
-        if existing != *grid {
+        if !existing.same_runs(grid) {
             return Err(CliError::Usage(format!(
                 "{} holds a different grid: use the same settings (or --grid {}) or another --out",
                 out.display(),
@@ -185,11 +242,16 @@ fn run_in_process(
     options: &GridOptions,
     todo: &[RunSpec],
     progress: &mut GridProgress,
-) -> Result<usize, CliError> {
+) -> Result<Tally, CliError> {
     let device = options.device.device()?;
     let mut data: Option<(DataKey, LoadedData)> = None;
-    let mut failures = 0;
+    let mut tally = Tally::default();
     for run in todo {
+        let dir = options.run_dir(run);
+        let Some(_lock) = lock_or_skip(run, &dir, progress)? else {
+            tally.elsewhere += 1;
+            continue;
+        };
         let key = DataKey::of(run);
         if data.as_ref().map(|(loaded, _)| loaded) != Some(&key) {
             drop(data.take()); // free the previous corpus before loading the next
@@ -212,8 +274,8 @@ fn run_in_process(
             }
             Ok(None) => return Err(CliError::Usage(format!("run {} was interrupted", run.id()))),
             Err(error) => {
-                failures += 1;
-                record_failure(&options.run_dir(run), &error.to_string());
+                tally.failures += 1;
+                record_failure(&dir, &error.to_string());
                 let line = progress.finished(run, None, started);
                 progress.print(&line);
                 if error.is_out_of_space() {
@@ -225,7 +287,24 @@ fn run_in_process(
             }
         }
     }
-    Ok(failures)
+    Ok(tally)
+}
+
+/// The lock of `run` (folder `dir`), or `None` with a line saying why it is skipped: another
+/// process trains it, or finished it since this process listed what to do.
+fn lock_or_skip(
+    run: &RunSpec,
+    dir: &Path,
+    progress: &mut GridProgress,
+) -> Result<Option<super::lock::RunLock>, CliError> {
+    let why = match try_lock_run(dir)? {
+        None => format!("being trained by {}", holder(dir)),
+        Some(_) if dir.join(RECORD_FILE).is_file() => "finished by another process".to_string(),
+        Some(lock) => return Ok(Some(lock)),
+    };
+    let line = progress.skipped(run, &why);
+    progress.print(&line);
+    Ok(None)
 }
 
 /// The data a run needs: runs that share it are next to each other in the grid's order.
@@ -295,12 +374,12 @@ fn run_in_children(
     options: &GridOptions,
     todo: &[RunSpec],
     progress: &mut GridProgress,
-) -> Result<usize, CliError> {
+) -> Result<Tally, CliError> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = (cores / options.jobs).max(1).to_string();
     let mut queue = todo.iter();
     let mut active: Vec<(RunSpec, Child, Instant)> = Vec::new();
-    let mut failures = 0;
+    let mut tally = Tally::default();
     // The first run that found the disk full: no further run starts, the active ones finish.
     let mut out_of_space: Option<String> = None;
     loop {
@@ -323,7 +402,7 @@ fn run_in_children(
                     ),
                     run,
                 }),
-                None => Ok(failures),
+                None => Ok(tally),
             };
         }
         std::thread::sleep(Duration::from_millis(200));
@@ -342,10 +421,16 @@ fn run_in_children(
             };
             let (run, _, started) = active.swap_remove(index);
             let dir = options.run_dir(&run);
+            if status.code() == Some(EXIT_RUN_BUSY) {
+                tally.elsewhere += 1;
+                let line = progress.skipped(&run, &format!("being trained by {}", holder(&dir)));
+                progress.print(&line);
+                continue;
+            }
             let record = if status.success() {
                 Some(RunRecord::read(&dir)?)
             } else {
-                failures += 1;
+                tally.failures += 1;
                 let log = dir.join("train.log");
                 record_failure(&dir, &format!("{status}; see {}", log.display()));
                 if status.code() == Some(EXIT_OUT_OF_SPACE) {

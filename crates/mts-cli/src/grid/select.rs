@@ -141,17 +141,7 @@ mod tests {
         assert_eq!(select_by_validation(Vec::new()), None);
     }
 
-    use crate::grid::record::test_record as record;
-    use mts_core::{BranchAlignment, KernelResampling, KernelSharing, ScaleSet};
-
-    fn mts(scales: &[f64]) -> ConvKind {
-        ConvKind::Mts {
-            scales: ScaleSet::time(scales),
-            sharing: KernelSharing::Shared,
-            alignment: BranchAlignment::Stretch,
-            resampling: KernelResampling::Linear,
-        }
-    }
+    use crate::grid::record::{test_mts as mts, test_record as record};
 
     #[test]
     fn cells_choose_by_validation_even_when_test_says_otherwise() {

@@ -79,11 +79,14 @@ pub struct GridSpec {
         skip_serializing_if = "is_no_augmentation"
     )]
     pub augmentations: Vec<Augmentation>,
-    /// Number of speaker-independent folds per corpus; every fold is run.
-    pub folds: usize,
-    /// How speakers are split into folds (`Speaker` when absent from `grid.json`).
-    #[serde(default)]
-    pub fold_scheme: FoldScheme,
+    /// Number of speaker-independent folds per corpus; every fold is run. `None`: each
+    /// scheme's own ([`FoldScheme::default_folds`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folds: Option<usize>,
+    /// How speakers are split into folds. `None` (and absent from `grid.json`): each corpus's
+    /// own ([`FoldScheme::default_for`]: TESS cross-speaker, speaker folds otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fold_scheme: Option<FoldScheme>,
     /// Optimiser, batch size, epochs and patience (`weight_decay` and `seed` come from the grid).
     pub training: TrainingConfig,
 }
@@ -113,7 +116,7 @@ impl GridSpec {
         if self.augmentations.is_empty() {
             return empty("augmentation");
         }
-        if self.folds == 0 {
+        if self.folds == Some(0) {
             return empty("fold");
         }
         if let Some(bad) = self.l2s.iter().find(|l2| !(l2.is_finite() && **l2 >= 0.0)) {
@@ -148,15 +151,34 @@ impl GridSpec {
         convs
     }
 
+    /// The fold scheme and fold count of `corpus` in this grid.
+    pub fn folds_of(&self, corpus: CorpusKind) -> (FoldScheme, usize) {
+        let scheme = self.fold_scheme.unwrap_or(FoldScheme::default_for(corpus));
+        (scheme, self.folds.unwrap_or(scheme.default_folds()))
+    }
+
+    /// Whether `other` trains the same runs: equal but for how folds were asked for, so that
+    /// `--folds 4` and the default 4 are the same grid (and folders written before the
+    /// defaults depended on the corpus still resume).
+    pub fn same_runs(&self, other: &Self) -> bool {
+        let unasked = |grid: &Self| Self {
+            folds: None,
+            fold_scheme: None,
+            ..grid.clone()
+        };
+        unasked(self) == unasked(other) && self.runs() == other.runs()
+    }
+
     /// Every run, in a fixed order: corpus, front end, seed (one data load each), then
     /// architecture, fold, augmentation, convolution and L2.
     pub fn runs(&self) -> Vec<RunSpec> {
         let mut runs = Vec::new();
         for &corpus in &self.corpora {
+            let (fold_scheme, folds) = self.folds_of(corpus);
             for &front_end in &self.front_ends {
                 for &seed in &self.seeds {
                     for &architecture in &self.architectures {
-                        for fold in 0..self.folds {
+                        for fold in 0..folds {
                             for augmentation in &self.augmentations {
                                 let run = RunSpec {
                                     corpus,
@@ -167,8 +189,8 @@ impl GridSpec {
                                     l2: 0.0,
                                     seed,
                                     fold,
-                                    folds: self.folds,
-                                    fold_scheme: self.fold_scheme,
+                                    folds,
+                                    fold_scheme,
                                 };
                                 runs.extend(self.variants_of(&run));
                             }
@@ -254,12 +276,14 @@ fn is_speaker_folds(scheme: &FoldScheme) -> bool {
 impl RunSpec {
     /// The run's folder name, unique in its grid:
     /// `emodb-paper-a1-mts-0.5-1-2-shared-l2_0.001-seed0-fold3` (`...-seed0-window-fold3` for
-    /// the published window's folds, `...-shared-tempo0.7-1.428-l2_0...` for a run with
-    /// augmentation; runs without keep the ids they always had).
+    /// the published window's folds, `...-seed0-cross-speaker-fold1` for TESS cross-speaker,
+    /// `...-shared-tempo0.7-1.428-l2_0...` for a run with augmentation; runs without keep the
+    /// ids they always had).
     pub fn id(&self) -> String {
         let window = match self.fold_scheme {
             FoldScheme::Speaker => "",
             FoldScheme::PublishedWindow => "-window",
+            FoldScheme::TessCrossSpeaker => "-cross-speaker",
         };
         format!(
             "{}-{}-{}-{}{}-l2_{}-seed{}{window}-fold{}",
@@ -366,8 +390,8 @@ pub(crate) fn tiny_grid() -> GridSpec {
         l2s: vec![0.0],
         seeds: vec![0],
         augmentations: vec![Augmentation::None],
-        folds: 2,
-        fold_scheme: FoldScheme::Speaker,
+        folds: Some(2),
+        fold_scheme: Some(FoldScheme::Speaker),
         training: TrainingConfig::new(),
     }
 }
@@ -388,8 +412,8 @@ mod tests {
             l2s: vec![0.0, 0.01],
             seeds: vec![0, 1, 2],
             augmentations: vec![Augmentation::None],
-            folds: 4,
-            fold_scheme: FoldScheme::Speaker,
+            folds: Some(4),
+            fold_scheme: Some(FoldScheme::Speaker),
             training: TrainingConfig::new(),
         }
     }
@@ -413,7 +437,7 @@ mod tests {
     #[test]
     fn the_fold_scheme_tags_run_ids_and_defaults_to_speaker_folds() {
         let mut window = grid();
-        window.fold_scheme = FoldScheme::PublishedWindow;
+        window.fold_scheme = Some(FoldScheme::PublishedWindow);
         let ids: Vec<String> = window.runs().iter().map(RunSpec::id).collect();
         assert!(ids.iter().all(|id| id.contains("-window-fold")));
         assert_eq!(
@@ -424,7 +448,7 @@ mod tests {
         let mut old = serde_json::to_value(grid()).unwrap();
         old.as_object_mut().unwrap().remove("fold_scheme");
         let read: GridSpec = serde_json::from_value(old).unwrap();
-        assert_eq!(read, grid());
+        assert!(read.same_runs(&grid()));
         let run = grid().runs().remove(0);
         let json = serde_json::to_value(&run).unwrap();
         assert!(json.get("fold_scheme").is_none(), "{json}");
@@ -516,6 +540,44 @@ mod tests {
             }
         }
         assert!(checked >= 100, "{checked} records");
+    }
+
+    /// Folds and scheme not given: TESS gets its two cross-speaker folds, the other corpora 4
+    /// speaker folds; a grid asking for the defaults by name is the same grid.
+    #[test]
+    fn each_corpus_gets_its_own_default_folds() {
+        let mut defaults = grid();
+        defaults.corpora = vec![CorpusKind::Emodb, CorpusKind::Tess];
+        (defaults.folds, defaults.fold_scheme) = (None, None);
+        let runs = defaults.runs();
+        let folds = |corpus| {
+            let of: Vec<&RunSpec> = runs.iter().filter(|r| r.corpus == corpus).collect();
+            let max = of.iter().map(|r| r.fold).max().unwrap();
+            (of[0].fold_scheme, of[0].folds, max)
+        };
+        assert_eq!(folds(CorpusKind::Emodb), (FoldScheme::Speaker, 4, 3));
+        assert_eq!(
+            folds(CorpusKind::Tess),
+            (FoldScheme::TessCrossSpeaker, 2, 1)
+        );
+        let tess = runs.iter().find(|r| r.corpus == CorpusKind::Tess).unwrap();
+        assert_eq!(
+            tess.id(),
+            "tess-paper-a1-standard-l2_0-seed0-cross-speaker-fold0"
+        );
+        let json = serde_json::to_value(tess).unwrap();
+        assert_eq!(json["fold_scheme"], "tess-cross-speaker");
+
+        let mut emodb = defaults.clone();
+        emodb.corpora = vec![CorpusKind::Emodb];
+        let mut named = emodb.clone();
+        (named.folds, named.fold_scheme) = (Some(4), Some(FoldScheme::Speaker));
+        assert!(named.same_runs(&emodb) && emodb.same_runs(&named));
+        named.folds = Some(3);
+        assert!(!named.same_runs(&emodb));
+        let mut both = defaults.clone();
+        both.folds = Some(4);
+        assert!(!both.same_runs(&defaults), "TESS would get 4 folds");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use super::cpu::{PaddedInputs, branch_kernel, planes};
 use super::host::{self, Planes};
 use super::host_values::{HostValues, host_floats, read_ints};
+use super::reached::{Kernel, record};
 use super::{FusedGeometry, direct_conv};
 
 /// The merge when every branch takes the direct forward kernel (`direct_conv.rs`):
@@ -20,6 +21,13 @@ pub(super) fn direct_conv_merge<B: Backend>(
     bias: FloatTensor<B>,
     geometry: &FusedGeometry,
 ) -> (Vec<f32>, Vec<i32>) {
+    for branch in &geometry.branches {
+        record(if direct_conv::matches_burn_flex(branch.kernel) {
+            Kernel::FewChannelForward
+        } else {
+            Kernel::ManyChannelForward
+        });
+    }
     let batch = x.shape().dims::<4>()[0];
     let padded = PaddedInputs::new::<B>(x, &geometry.branches);
     let bias = host_floats::<B>(bias);
@@ -40,7 +48,13 @@ pub(super) fn direct_conv_merge<B: Backend>(
                 .zip(&branch_kernels)
                 .map(|(branch, kernel)| {
                     let (x, shape) = padded.item(branch, b);
-                    direct_conv::conv_forward(x, kernel.as_slice(), bias.as_slice(), shape)
+                    direct_conv::conv_forward(
+                        x,
+                        kernel.as_slice(),
+                        bias.as_slice(),
+                        shape,
+                        geometry.isa,
+                    )
                 })
                 .collect();
             let views: Vec<(&[f32], Planes)> = outputs
@@ -48,7 +62,7 @@ pub(super) fn direct_conv_merge<B: Backend>(
                 .zip(&geometry.branches)
                 .map(|(y, branch)| (y.as_slice(), planes(1, geometry, branch.output)))
                 .collect();
-            host::merge_branches(best, winners, &views, to);
+            host::merge_branches(best, winners, &views, to, geometry.isa);
         });
     (best, winners)
 }
@@ -88,7 +102,7 @@ pub(super) fn direct_kernel_gradients_by_item<B: Backend>(
                 .zip(branch_grads)
                 .map(|(branch, branch_grad)| {
                     let (x, shape) = padded.item(branch, b);
-                    host::weight_gradient(x, &branch_grad, shape)
+                    host::weight_gradient(x, &branch_grad, shape, geometry.isa)
                 })
                 .collect()
         })

@@ -14,7 +14,8 @@ use rayon::prelude::*;
 use super::by_item::{direct_conv_merge, direct_kernel_gradients_by_item};
 use super::host::{self, DirectConvShape, Planes};
 use super::host_values::{HostValues, host_floats, read_ints};
-use super::{FusedBranch, FusedGeometry, MtsKernels, direct_conv};
+use super::reached::{Kernel, record};
+use super::{FusedBranch, FusedGeometry, Isa, MtsKernels, direct_conv};
 use crate::geometry::Pad;
 
 impl MtsKernels for Flex {}
@@ -109,6 +110,7 @@ pub(super) fn conv_merge<B: Backend>(
     let batch = x.shape().dims::<4>()[0];
     if let Some(branch) = lone_branch(geometry) {
         // One branch on the reference grid (a plain convolution): its output is the result.
+        record(Kernel::PlainConvolution);
         let (input, options) = branch_input::<B>(x, branch, geometry);
         let output = B::conv2d(
             input,
@@ -122,9 +124,11 @@ pub(super) fn conv_merge<B: Backend>(
     let [rows, cols] = geometry.output;
     let shape = [batch, geometry.branches[0].kernel[0], rows, cols];
     let direct = |branch: &FusedBranch| direct_forward::<B>(branch, geometry);
+    record(Kernel::build(geometry.isa));
     let (best, winners) = if geometry.branches.iter().all(direct) {
         direct_conv_merge::<B>(x, &kernels, bias, geometry)
     } else {
+        record(Kernel::BurnForward);
         burn_conv_merge::<B>(x, &kernels, bias, geometry)
     };
     (
@@ -159,7 +163,7 @@ fn burn_conv_merge<B: Backend>(
         .collect();
     let mut best = vec![0f32; to.planes * to.size[0] * to.size[1]];
     let mut winners = vec![0i32; best.len()];
-    host::merge_branches(&mut best, &mut winners, &views, to);
+    host::merge_branches(&mut best, &mut winners, &views, to, geometry.isa);
     (best, winners)
 }
 
@@ -186,6 +190,8 @@ pub(super) fn conv_merge_backward<B: Backend>(
         .all(|b| direct_kernel_gradient(b, geometry));
     let (x_grad, kernel_grads) =
         if wanted[1] && !wanted[0] && all_direct && lone_branch(geometry).is_none() {
+            record(Kernel::PerItemKernelGradient);
+            record(Kernel::build(geometry.isa));
             let kernel_grads = kernel_gradients_by_item::<B>(x, &grad, winners, geometry);
             (None, Some(kernel_grads))
         } else {
@@ -249,7 +255,7 @@ fn whole_batch_gradients<B: Backend>(
         let direct_x = wanted[0] && direct_input_gradient(branch, geometry);
         if direct_x {
             let sum = host_x_grad.get_or_insert_with(|| vec![0f32; x_dims.iter().product()]);
-            add_input_gradient::<B>(sum, x_dims, &kernel, branch, &branch_grad);
+            add_input_gradient::<B>(sum, x_dims, &kernel, branch, &branch_grad, geometry.isa);
         }
         if direct {
             let padded = padded.as_ref().expect("made for the direct branches");
@@ -257,11 +263,13 @@ fn whole_batch_gradients<B: Backend>(
                 padded,
                 branch,
                 &branch_grad,
+                geometry.isa,
                 &device,
             ));
         }
         let burns = [wanted[0] && !direct_x, wanted[1] && !direct];
         if burns.contains(&true) {
+            record(Kernel::BurnGradient);
             let (dx, dw) =
                 burn_gradients::<B>(x.clone(), kernel, branch, branch_grad, geometry, burns);
             kernel_grads.extend(dw);
@@ -434,10 +442,13 @@ fn direct_kernel_gradient_of<B: Backend>(
     padded: &PaddedInputs,
     branch: &FusedBranch,
     branch_grad: &[f32],
+    isa: Isa,
     device: &B::Device,
 ) -> FloatTensor<B> {
+    record(Kernel::DirectKernelGradient);
+    record(Kernel::build(isa));
     let (x, shape) = padded.of(branch);
-    let flat = host::weight_gradient(x, branch_grad, shape);
+    let flat = host::weight_gradient(x, branch_grad, shape, isa);
     B::float_from_data(TensorData::new(flat, [branch.kernel_len()]), device)
 }
 
@@ -449,7 +460,10 @@ fn add_input_gradient<B: Backend>(
     kernel: &FloatTensor<B>,
     branch: &FusedBranch,
     branch_grad: &[f32],
+    isa: Isa,
 ) {
+    record(Kernel::DirectInputGradient);
+    record(Kernel::build(isa));
     let [batch, channels_in, ..] = x_dims;
     let [channels_out, _, kt, kf] = branch.kernel;
     let shape = DirectConvShape {
@@ -460,7 +474,7 @@ fn add_input_gradient<B: Backend>(
         kernel: [kt, kf],
     };
     let kernel = host_floats::<B>(kernel.clone());
-    let padded_grad = direct_conv::input_gradient(branch_grad, kernel.as_slice(), shape);
+    let padded_grad = direct_conv::input_gradient(branch_grad, kernel.as_slice(), shape, isa);
     let planes = |size| Planes {
         planes: batch * channels_in,
         size,

@@ -11,9 +11,8 @@
 
 use rayon::prelude::*;
 
-use super::host::{
-    DirectConvShape, LANES, Lanes, Planes, avx2_dispatch, load, mul_add, pad_planes,
-};
+use super::host::{DirectConvShape, LANES, Lanes, Planes, load, mul_add, pad_planes};
+use super::isa::{Isa, avx2_dispatch};
 
 /// Output channels that share each input load.
 const OUT_BLOCK: usize = 4;
@@ -46,7 +45,13 @@ pub(crate) fn serves_many_channels(kernel: [usize; 4]) -> bool {
 /// over (o, t, f) of dy[b, o, r - t, c - f] * w[o, i, t, f]`, a forward convolution of `dy`
 /// `[batch, out, p, q]` padded by the kernel size less one, with the kernel flipped and its
 /// channel axes swapped. `shape` is the forward's; the result is `[batch, in, rows, cols]`.
-pub(crate) fn input_gradient(grad: &[f32], w: &[f32], shape: DirectConvShape) -> Vec<f32> {
+/// `isa` picks the build of the inner loops.
+pub(crate) fn input_gradient(
+    grad: &[f32],
+    w: &[f32],
+    shape: DirectConvShape,
+    isa: Isa,
+) -> Vec<f32> {
     let [kt, kf] = shape.kernel;
     let from = Planes {
         planes: shape.batch * shape.channels_out,
@@ -77,13 +82,20 @@ pub(crate) fn input_gradient(grad: &[f32], w: &[f32], shape: DirectConvShape) ->
         &flipped,
         &vec![0f32; shape.channels_in],
         transposed,
+        isa,
     )
 }
 
 /// `y[b, o, p, q] = sum over (i, t, f) of x[b, i, p + t, q + f] * w[o, i, t, f], plus bias[o]`
 /// for a padded `x` `[batch, in, rows, cols]`, `w` `[out, in, kt, kf]`, `bias` `[out]`; `y` is
-/// `[batch, out, p, q]`.
-pub(crate) fn conv_forward(x: &[f32], w: &[f32], bias: &[f32], shape: DirectConvShape) -> Vec<f32> {
+/// `[batch, out, p, q]`. `isa` picks the build of the inner loops.
+pub(crate) fn conv_forward(
+    x: &[f32],
+    w: &[f32],
+    bias: &[f32],
+    shape: DirectConvShape,
+    isa: Isa,
+) -> Vec<f32> {
     let [p, q] = shape.output();
     let [rows, cols] = shape.input;
     let (plane, x_item) = (p * q, shape.channels_in * rows * cols);
@@ -98,14 +110,14 @@ pub(crate) fn conv_forward(x: &[f32], w: &[f32], bias: &[f32], shape: DirectConv
                 .enumerate()
                 .for_each(|(block, out)| {
                     let x = &x[b * x_item..(b + 1) * x_item];
-                    conv_block_dispatch(x, w, bias, shape, block * OUT_BLOCK, out);
+                    conv_block_dispatch(isa, x, w, bias, shape, block * OUT_BLOCK, out);
                 });
         });
     y
 }
 
 avx2_dispatch! {
-    /// [`conv_block`] compiled for AVX2 where the CPU has it, else the portable build.
+    /// [`conv_block`] in `isa`'s build.
     fn conv_block_dispatch / conv_block_avx2 => conv_block::<FMA>(
         x: &[f32],
         w: &[f32],
@@ -289,6 +301,7 @@ fn conv_scalar<const OUTS: usize>(
 mod tests {
     use super::*;
     use crate::kernels::host::tests::pseudo;
+    use crate::kernels::isa::tests::available;
 
     /// The definition, summed in the documented order.
     #[allow(clippy::needless_range_loop)] // the loops are the definition's indices
@@ -321,8 +334,9 @@ mod tests {
         y
     }
 
-    /// Few channels: the definition's sums to the bit (no fused multiply-adds); more: within
-    /// rounding (fused where the CPU has FMA).
+    /// Few channels, and any channel count in the portable build: the definition's sums to the
+    /// bit (no fused multiply-adds); more in the AVX2 build: within rounding (fused). Both
+    /// builds this CPU runs.
     #[test]
     fn equals_the_definition() {
         for (batch, channels_in, channels_out, input, kernel) in [
@@ -344,18 +358,21 @@ mod tests {
             let x = pseudo(batch * channels_in * input[0] * input[1], 1);
             let w = pseudo(channels_out * channels_in * kernel[0] * kernel[1], 2);
             let bias = pseudo(channels_out, 3);
-            let ours = conv_forward(&x, &w, &bias, shape);
             let expected = reference(&x, &w, &bias, shape);
-            if matches_burn_flex([channels_out, channels_in, kernel[0], kernel[1]]) {
-                let bits = |v: Vec<f32>| v.into_iter().map(f32::to_bits).collect::<Vec<_>>();
-                assert_eq!(bits(ours), bits(expected), "{shape:?}");
-            } else {
-                assert_eq!(ours.len(), expected.len());
-                for (a, e) in ours.iter().zip(&expected) {
-                    assert!(
-                        (a - e).abs() <= 1e-5 * e.abs().max(1.0),
-                        "{shape:?}: {a} vs {e}"
-                    );
+            for isa in available() {
+                let ours = conv_forward(&x, &w, &bias, shape, isa);
+                let kernel = [channels_out, channels_in, kernel[0], kernel[1]];
+                if matches_burn_flex(kernel) || !isa.avx2_fma() {
+                    let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(bits(&ours), bits(&expected), "{shape:?} {isa:?}");
+                } else {
+                    assert_eq!(ours.len(), expected.len());
+                    for (a, e) in ours.iter().zip(&expected) {
+                        assert!(
+                            (a - e).abs() <= 1e-5 * e.abs().max(1.0),
+                            "{shape:?}: {a} vs {e}"
+                        );
+                    }
                 }
             }
         }
@@ -398,10 +415,15 @@ mod tests {
                     }
                 }
             }
-            let ours = input_gradient(&dy, &w, shape);
-            assert_eq!(ours.len(), expected.len());
-            for (a, e) in ours.iter().zip(&expected) {
-                assert!((*a as f64 - e).abs() < 1e-4, "{shape:?}: {a} vs {e}");
+            for isa in available() {
+                let ours = input_gradient(&dy, &w, shape, isa);
+                assert_eq!(ours.len(), expected.len());
+                for (a, e) in ours.iter().zip(&expected) {
+                    assert!(
+                        (*a as f64 - e).abs() < 1e-4,
+                        "{shape:?} {isa:?}: {a} vs {e}"
+                    );
+                }
             }
         }
     }
@@ -464,7 +486,6 @@ mod tests {
                 input: planes.size,
                 kernel,
             };
-            let ours = conv_forward(&padded, &w, &bias, shape);
             let bits = |v: Vec<f32>| {
                 v.into_iter()
                     .map(|v| match v {
@@ -474,12 +495,12 @@ mod tests {
                     })
                     .collect::<Vec<_>>()
             };
-            assert!(poison == ours.iter().any(|v| v.is_nan()));
-            assert_eq!(
-                bits(ours),
-                bits(burns.to_data().to_vec::<f32>().unwrap()),
-                "{kernel:?}"
-            );
+            let burns = bits(burns.to_data().to_vec::<f32>().unwrap());
+            for isa in available() {
+                let ours = conv_forward(&padded, &w, &bias, shape, isa);
+                assert!(poison == ours.iter().any(|v| v.is_nan()));
+                assert_eq!(bits(ours), burns, "{kernel:?} {isa:?}");
+            }
         }
     }
 }

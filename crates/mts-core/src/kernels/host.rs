@@ -5,45 +5,11 @@
 
 use rayon::prelude::*;
 
+use super::isa::{Isa, avx2_dispatch};
 use crate::resample::LinearTaps;
 
-/// Defines `$name`, which runs `$portable` compiled for AVX2 and FMA where the CPU has both
-/// (detected at run time; no `target-cpu=native` needed) and the portable build elsewhere, and
-/// `$avx2`, that AVX2 build. `$portable` should be `#[inline(always)]` so that each build gets
-/// its own code. With `$portable::<FMA>`, `$portable` takes a `const FMA: bool`, true in the
-/// AVX2 build, where [`mul_add`] fuses (the compiler never fuses a multiply and an add itself).
-macro_rules! avx2_dispatch {
-    ($(#[$meta:meta])* fn $name:ident / $avx2:ident => $portable:ident($($arg:ident: $ty:ty),* $(,)?)) => {
-        avx2_dispatch!(@define $(#[$meta])* $name, $avx2, $portable, [], [], $($arg: $ty),*);
-    };
-    ($(#[$meta:meta])* fn $name:ident / $avx2:ident => $portable:ident::<FMA>($($arg:ident: $ty:ty),* $(,)?)) => {
-        avx2_dispatch!(@define $(#[$meta])* $name, $avx2, $portable, [::<true>], [::<false>], $($arg: $ty),*);
-    };
-    (@define $(#[$meta:meta])* $name:ident, $avx2:ident, $portable:ident, [$($fast:tt)*], [$($slow:tt)*], $($arg:ident: $ty:ty),*) => {
-        $(#[$meta])*
-        fn $name($($arg: $ty),*) {
-            #[cfg(target_arch = "x86_64")]
-            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-                #[allow(unsafe_code)]
-                // SAFETY: the AVX2 build only requires the CPU to support AVX2 and FMA, which
-                // was just detected at run time; it is otherwise the safe portable function.
-                unsafe {
-                    return $avx2($($arg),*);
-                }
-            }
-            $portable $($slow)* ($($arg),*)
-        }
-
-        #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx2,fma")]
-        fn $avx2($($arg: $ty),*) {
-            $portable $($fast)* ($($arg),*)
-        }
-    };
-}
-pub(crate) use avx2_dispatch;
-
-/// `sum + a * b`, rounded once where `FMA` (the AVX2 build of a kernel, see `avx2_dispatch!`)
+/// `sum + a * b`, rounded once where `FMA` (the AVX2 build of a kernel, see
+/// [`avx2_dispatch!`](super::isa::avx2_dispatch))
 /// and twice elsewhere.
 #[inline(always)]
 pub(crate) fn mul_add<const FMA: bool>(sum: f32, a: f32, b: f32) -> f32 {
@@ -116,6 +82,7 @@ pub(crate) fn merge_branches(
     winners: &mut [i32],
     branches: &[(&[f32], Planes)],
     to: Planes,
+    isa: Isa,
 ) {
     let taps: Vec<_> = branches
         .iter()
@@ -164,7 +131,7 @@ pub(crate) fn merge_branches(
                         scratch,
                         &mut values,
                     );
-                    max_into_dispatch(best, winners, &values, index as i32);
+                    max_into_dispatch(isa, best, winners, &values, index as i32);
                 }
             }
         });
@@ -172,7 +139,7 @@ pub(crate) fn merge_branches(
 
 avx2_dispatch! {
     /// `best = max(best, values)` element-wise, `winners = index` where `values` is strictly
-    /// greater (never where it is NaN), compiled for AVX2 where the CPU has it.
+    /// greater (never where it is NaN), in `isa`'s build.
     fn max_into_dispatch / max_into_avx2 =>
         max_into(best: &mut [f32], winners: &mut [i32], values: &[f32], index: i32)
 }
@@ -409,7 +376,13 @@ pub(crate) type Lanes = [f32; LANES];
 /// gradient of a stride-1 convolution, for `x` already padded and `dy` `[batch, out, p, q]`.
 /// One task per batch item, summed at the end (in batch order, so the result does not depend
 /// on the thread count).
-pub(crate) fn weight_gradient(x: &[f32], grad: &[f32], shape: DirectConvShape) -> Vec<f32> {
+/// `isa` picks the build of the inner loops.
+pub(crate) fn weight_gradient(
+    x: &[f32],
+    grad: &[f32],
+    shape: DirectConvShape,
+    isa: Isa,
+) -> Vec<f32> {
     let q = shape.output()[1];
     let tail = q % LANES;
     if tail != 0 {
@@ -426,13 +399,19 @@ pub(crate) fn weight_gradient(x: &[f32], grad: &[f32], shape: DirectConvShape) -
         };
         let (grad, _) = pad_planes(grad, g_planes, [(0, 0), (0, extra as i64)]);
         let input = [shape.input[0], shape.input[1] + extra];
-        return weight_gradient_whole_vectors(&x, &grad, DirectConvShape { input, ..shape });
+        let shape = DirectConvShape { input, ..shape };
+        return weight_gradient_whole_vectors(&x, &grad, shape, isa);
     }
-    weight_gradient_whole_vectors(x, grad, shape)
+    weight_gradient_whole_vectors(x, grad, shape, isa)
 }
 
 /// [`weight_gradient`] for output rows of whole vectors.
-fn weight_gradient_whole_vectors(x: &[f32], grad: &[f32], shape: DirectConvShape) -> Vec<f32> {
+fn weight_gradient_whole_vectors(
+    x: &[f32],
+    grad: &[f32],
+    shape: DirectConvShape,
+    isa: Isa,
+) -> Vec<f32> {
     let [rows, cols] = shape.input;
     let [p, q] = shape.output();
     let x_item = shape.channels_in * rows * cols;
@@ -443,6 +422,7 @@ fn weight_gradient_whole_vectors(x: &[f32], grad: &[f32], shape: DirectConvShape
         .map(|b| {
             let mut acc = vec![[0f32; LANES]; len];
             weight_gradient_item_dispatch(
+                isa,
                 &x[b * x_item..(b + 1) * x_item],
                 &grad[b * g_item..(b + 1) * g_item],
                 shape,
@@ -461,8 +441,8 @@ fn weight_gradient_whole_vectors(x: &[f32], grad: &[f32], shape: DirectConvShape
 }
 
 avx2_dispatch! {
-    /// Runs [`weight_gradient_item`] compiled for AVX2 where the CPU has it (3x the plain SSE2
-    /// build on the bench machine), else the portable build.
+    /// Runs [`weight_gradient_item`] in `isa`'s build (AVX2: 3x the plain SSE2 build on the
+    /// bench machine).
     fn weight_gradient_item_dispatch / weight_gradient_item_avx2 =>
         weight_gradient_item::<FMA>(x: &[f32], grad: &[f32], shape: DirectConvShape, acc: &mut [Lanes])
 }
@@ -548,8 +528,8 @@ fn gradient_block<const FMA: bool, const OUTS: usize, const FREQS: usize>(
     #[cfg(target_arch = "x86_64")]
     let sums = if FMA {
         #[allow(unsafe_code)]
-        // SAFETY: `FMA` is true only in the build `avx2_dispatch!` runs after detecting AVX2
-        // and FMA.
+        // SAFETY: `FMA` is true only in the build `avx2_dispatch!` runs for an `Isa` detected
+        // to have AVX2 and FMA.
         unsafe {
             row_sums_avx2::<OUTS, FREQS>(x_row, grad_rows)
         }
@@ -640,6 +620,7 @@ fn lanes_of(v: std::arch::x86_64::__m256) -> Lanes {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::kernels::isa::tests::available;
 
     /// Deterministic values in [-1, 1) for the kernel tests (`seed` picks the sequence).
     pub(crate) fn pseudo(len: usize, seed: usize) -> Vec<f32> {
@@ -665,29 +646,42 @@ pub(crate) mod tests {
             let [p, q] = shape.output();
             let x = pseudo(batch * cin * input[0] * input[1], 1);
             let g = pseudo(batch * cout * p * q, 2);
-            let got = weight_gradient(&x, &g, shape);
-            for o in 0..cout {
-                for i in 0..cin {
-                    for t in 0..kernel[0] {
-                        for f in 0..kernel[1] {
-                            let mut want = 0f64;
-                            for b in 0..batch {
-                                for r in 0..p {
-                                    for c in 0..q {
-                                        want += g[((b * cout + o) * p + r) * q + c] as f64
-                                            * x[((b * cin + i) * input[0] + r + t) * input[1]
-                                                + c
-                                                + f]
-                                                as f64;
-                                    }
+            for isa in available() {
+                assert_weight_gradient(&weight_gradient(&x, &g, shape, isa), &x, &g, shape);
+            }
+        }
+    }
+
+    /// `got` is the kernel gradient of `shape` for input `x` and output gradient `g`, which
+    /// the definition gives in `f64`.
+    fn assert_weight_gradient(got: &[f32], x: &[f32], g: &[f32], shape: DirectConvShape) {
+        let DirectConvShape {
+            batch,
+            channels_in: cin,
+            channels_out: cout,
+            input,
+            kernel,
+        } = shape;
+        let [p, q] = shape.output();
+        for o in 0..cout {
+            for i in 0..cin {
+                for t in 0..kernel[0] {
+                    for f in 0..kernel[1] {
+                        let mut want = 0f64;
+                        for b in 0..batch {
+                            for r in 0..p {
+                                for c in 0..q {
+                                    want += g[((b * cout + o) * p + r) * q + c] as f64
+                                        * x[((b * cin + i) * input[0] + r + t) * input[1] + c + f]
+                                            as f64;
                                 }
                             }
-                            let at = ((o * cin + i) * kernel[0] + t) * kernel[1] + f;
-                            assert!(
-                                (got[at] as f64 - want).abs() < 1e-4 * (1.0 + want.abs()),
-                                "{got:?} {want}"
-                            );
                         }
+                        let at = ((o * cin + i) * kernel[0] + t) * kernel[1] + f;
+                        assert!(
+                            (got[at] as f64 - want).abs() < 1e-4 * (1.0 + want.abs()),
+                            "{got:?} {want}"
+                        );
                     }
                 }
             }
@@ -714,7 +708,20 @@ pub(crate) mod tests {
             branches.iter().map(|(v, p)| (v.as_slice(), *p)).collect();
         let mut best = vec![0f32; to.planes * to.len()];
         let mut winners = vec![0; best.len()];
-        merge_branches(&mut best, &mut winners, &views, to);
+        for isa in available() {
+            merge_branches(&mut best, &mut winners, &views, to, isa);
+            assert_transpose(&best, &winners, &branches, to);
+        }
+    }
+
+    /// `<best, g> == sum_b <y_b, gradient_b>` for the merge `best` / `winners` of `branches`
+    /// into `to` and a pseudo-random gradient `g`.
+    fn assert_transpose(
+        best: &[f32],
+        winners: &[i32],
+        branches: &[(Vec<f32>, Planes)],
+        to: Planes,
+    ) {
         let g = pseudo(best.len(), 9);
         let lhs: f64 = best
             .iter()
@@ -723,13 +730,13 @@ pub(crate) mod tests {
             .sum();
         let grads = branch_gradients(
             &g,
-            &winners,
+            winners,
             to,
             &branches.iter().map(|(_, p)| *p).collect::<Vec<_>>(),
         );
         let rhs: f64 = grads
             .iter()
-            .zip(&branches)
+            .zip(branches)
             .map(|(grad, (y, _))| {
                 grad.iter()
                     .zip(y)

@@ -24,6 +24,8 @@ mod cpu;
 mod direct_conv;
 mod host;
 mod host_values;
+pub(crate) mod isa;
+mod reached;
 #[cfg(test)]
 mod tests;
 
@@ -31,6 +33,8 @@ use burn::backend::DispatchDevice;
 use burn::backend::{Dispatch, backend_extension, tensor::FloatTensor, tensor::IntTensor};
 use burn::tensor::Device;
 use burn::tensor::{DType, Int, Tensor};
+
+pub(crate) use isa::Isa;
 
 /// One branch of a fused MTS convolution.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +62,8 @@ pub struct FusedGeometry {
     pub(crate) stride: [usize; 2],
     pub(crate) dilation: [usize; 2],
     pub(crate) groups: usize,
+    /// The build of the host kernels that the operation, forward and backward, runs.
+    pub(crate) isa: Isa,
 }
 
 /// The fused MTS convolution as a backend operation.

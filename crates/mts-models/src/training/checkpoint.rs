@@ -4,8 +4,12 @@
 //! Every file is written under a fresh name (`model-0007.bpk`, ...) through a temporary file and
 //! a rename, then `state.json` is replaced atomically, then files it no longer names are
 //! deleted. A run killed at any moment therefore leaves a `state.json` whose files are complete.
+//! `state.json` keeps a checksum of each file, checked before the file is loaded, so a damaged
+//! file is an error naming it, never a silently different run.
 
+use std::collections::BTreeMap;
 use std::fs;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use burn::module::Module;
@@ -19,6 +23,7 @@ use crate::training::config::TrainingConfig;
 use crate::training::error::TrainingError;
 use crate::training::progress::EpochSummary;
 use mts_data::atomic;
+use xxhash_rust::xxh3::Xxh3;
 
 /// The name of the checkpoint's description file.
 pub(crate) const STATE_FILE: &str = "state.json";
@@ -50,6 +55,10 @@ pub(crate) struct CheckpointState {
     pub model_file: Option<String>,
     pub optimizer_file: Option<String>,
     pub best_file: Option<String>,
+    /// XXH3-64 (16 hex digits) of each file named above, by file name. Empty in checkpoints
+    /// written before checksums were kept: their files are loaded unchecked.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub checksums: BTreeMap<String, String>,
 }
 
 impl CheckpointState {
@@ -76,6 +85,7 @@ impl CheckpointState {
             model_file: None,
             optimizer_file: None,
             best_file: None,
+            checksums: BTreeMap::new(),
         }
     }
 
@@ -249,7 +259,8 @@ pub(crate) fn read(dir: &Path) -> Result<Option<CheckpointState>, TrainingError>
 /// under a fresh name, `state.json` last); an error of a background write is returned by the next call.
 #[derive(Default)]
 pub(crate) struct CheckpointWriter {
-    pending: Option<std::thread::JoinHandle<Result<(), TrainingError>>>,
+    /// The write in flight; it returns the checksums of the files it wrote.
+    pending: Option<std::thread::JoinHandle<Result<BTreeMap<String, String>, TrainingError>>>,
 }
 
 /// The best model an epoch's checkpoint saves.
@@ -273,7 +284,7 @@ impl CheckpointWriter {
         optimizer: &ModuleOptimizer,
         new_best: NewBest,
     ) -> Result<(), TrainingError> {
-        self.finish()?;
+        self.finish(state)?;
         name_files(state, !matches!(new_best, NewBest::Unchanged));
         let (dir, state) = (dir.to_path_buf(), state.clone());
         let model = model.clone();
@@ -281,7 +292,7 @@ impl CheckpointWriter {
         self.pending = Some(std::thread::spawn(move || {
             write_files(
                 &dir,
-                &state,
+                state,
                 |tmp| model.save_file(tmp),
                 |tmp| optimizer.save(tmp),
                 new_best,
@@ -290,14 +301,14 @@ impl CheckpointWriter {
         Ok(())
     }
 
-    /// Waits for the write in flight, if any, and returns its result.
-    pub(crate) fn finish(&mut self) -> Result<(), TrainingError> {
-        match self.pending.take() {
-            None => Ok(()),
-            Some(handle) => handle
+    /// Waits for the write in flight, if any, and gives `state` the checksums it wrote.
+    pub(crate) fn finish(&mut self, state: &mut CheckpointState) -> Result<(), TrainingError> {
+        if let Some(handle) = self.pending.take() {
+            state.checksums = handle
                 .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         }
+        Ok(())
     }
 }
 
@@ -311,27 +322,42 @@ fn name_files(state: &mut CheckpointState, new_best: bool) {
     }
 }
 
+/// Writes the files `state` names and then `state.json` with their checksums; returns the
+/// checksums.
 fn write_files(
     dir: &Path,
-    state: &CheckpointState,
+    mut state: CheckpointState,
     save_model: impl FnOnce(&Path) -> Result<(), burn::store::RecordError>,
     save_optimizer: impl FnOnce(&Path) -> Result<(), burn::store::RecordError>,
     new_best: NewBest,
-) -> Result<(), TrainingError> {
+) -> Result<BTreeMap<String, String>, TrainingError> {
     fs::create_dir_all(dir).map_err(|source| TrainingError::Io {
         path: dir.to_path_buf(),
         source,
     })?;
-    let file = |name: &Option<String>| dir.join(name.as_deref().expect("named by name_files"));
-    save_record(&file(&state.model_file), save_model)?;
-    save_record(&file(&state.optimizer_file), save_optimizer)?;
-    match new_best {
-        NewBest::Unchanged => {}
-        NewBest::TheModel => link_or_copy(&file(&state.model_file), &file(&state.best_file))?,
-        NewBest::Snapshot(best) => save_record(&file(&state.best_file), |tmp| best.save_file(tmp))?,
+    let name = |file: &Option<String>| file.clone().expect("named by name_files");
+    let (model, optimizer) = (name(&state.model_file), name(&state.optimizer_file));
+    let model_sum = save_record(&dir.join(&model), save_model)?;
+    let optimizer_sum = save_record(&dir.join(&optimizer), save_optimizer)?;
+    let best_sum = match new_best {
+        NewBest::Unchanged => None,
+        NewBest::TheModel => {
+            link_or_copy(&dir.join(&model), &dir.join(name(&state.best_file)))?;
+            Some(model_sum.clone())
+        }
+        NewBest::Snapshot(best) => Some(save_record(&dir.join(name(&state.best_file)), |tmp| {
+            best.save_file(tmp)
+        })?),
+    };
+    state.checksums.insert(model, model_sum);
+    state.checksums.insert(optimizer, optimizer_sum);
+    if let Some(sum) = best_sum {
+        state.checksums.insert(name(&state.best_file), sum);
     }
+    let named: Vec<String> = named_files(&state).into_iter().map(String::from).collect();
+    state.checksums.retain(|file, _| named.contains(file));
     let json =
-        serde_json::to_vec_pretty(state).map_err(|err| TrainingError::InvalidCheckpoint {
+        serde_json::to_vec_pretty(&state).map_err(|err| TrainingError::InvalidCheckpoint {
             path: dir.join(STATE_FILE),
             reason: err.to_string(),
         })?;
@@ -340,8 +366,31 @@ fn write_files(
         path: state_path,
         source,
     })?;
-    remove_unreferenced(dir, state);
-    Ok(())
+    remove_unreferenced(dir, &state);
+    Ok(state.checksums)
+}
+
+/// The names of the files `state` points at.
+fn named_files(state: &CheckpointState) -> Vec<&str> {
+    [&state.model_file, &state.optimizer_file, &state.best_file]
+        .into_iter()
+        .filter_map(|f| f.as_deref())
+        .collect()
+}
+
+/// The XXH3-64 checksum of the file at `path`, as 16 hex digits.
+fn checksum(path: &Path) -> io::Result<String> {
+    let mut file = fs::File::open(path)?;
+    let mut hasher = Xxh3::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => return Ok(format!("{:016x}", hasher.digest())),
+            Ok(n) => hasher.update(&buffer[..n]),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
 }
 
 /// Makes `target` the same file as `source` atomically: a hard link (no second copy of the
@@ -357,16 +406,21 @@ fn link_or_copy(source: &Path, target: &Path) -> Result<(), TrainingError> {
     })
 }
 
+/// Writes a burn record to `path` atomically; returns the file's checksum.
 fn save_record(
     path: &Path,
     save: impl FnOnce(&Path) -> Result<(), burn::store::RecordError>,
-) -> Result<(), TrainingError> {
+) -> Result<String, TrainingError> {
+    let mut sum = String::new();
     atomic::write_file_with(path, |tmp| {
         save(tmp).map_err(|source| TrainingError::Record {
             path: path.to_path_buf(),
             source,
-        })
+        })?;
+        sum = checksum(tmp)?;
+        Ok(())
     })
+    .map(|()| sum)
     .map_err(|err| match err {
         TrainingError::Io { source, .. } => TrainingError::Io {
             path: path.to_path_buf(),
@@ -378,10 +432,7 @@ fn save_record(
 
 /// Deletes the `.bpk` files of older checkpoints (best effort: a leftover file is harmless).
 fn remove_unreferenced(dir: &Path, state: &CheckpointState) {
-    let keep: Vec<&str> = [&state.model_file, &state.optimizer_file, &state.best_file]
-        .into_iter()
-        .filter_map(|f| f.as_deref())
-        .collect();
+    let keep = named_files(state);
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -397,14 +448,39 @@ fn remove_unreferenced(dir: &Path, state: &CheckpointState) {
     }
 }
 
-/// The path of a file the checkpoint names, or an error when it names none.
-fn named_file(dir: &Path, file: &Option<String>, what: &str) -> Result<PathBuf, TrainingError> {
-    file.as_ref()
-        .map(|f| dir.join(f))
+/// The path of a file the checkpoint names, checked against its checksum; an error when it
+/// names none or the file is damaged.
+fn checked_file(
+    dir: &Path,
+    state: &CheckpointState,
+    file: &Option<String>,
+    what: &str,
+) -> Result<PathBuf, TrainingError> {
+    let name = file
+        .as_ref()
         .ok_or_else(|| TrainingError::InvalidCheckpoint {
             path: dir.join(STATE_FILE),
             reason: format!("it names no {what} file"),
-        })
+        })?;
+    let path = dir.join(name);
+    let Some(expected) = state.checksums.get(name) else {
+        return Ok(path);
+    };
+    let found = checksum(&path).map_err(|source| TrainingError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    if found != *expected {
+        return Err(TrainingError::InvalidCheckpoint {
+            reason: format!(
+                "the {what} file is damaged (checksum {found}, {STATE_FILE} recorded \
+                 {expected}); delete {} to train this run from the start",
+                dir.display()
+            ),
+            path,
+        });
+    }
+    Ok(path)
 }
 
 /// Loads the checkpoint's last weights into a model built from its config on `device`.
@@ -413,7 +489,7 @@ pub(crate) fn load_model(
     state: &CheckpointState,
     device: &Device,
 ) -> Result<SerModel, TrainingError> {
-    load_weights(dir, &state.model_file, "model", &state.model, device)
+    load_weights(dir, state, &state.model_file, "model", device)
 }
 
 /// Loads the checkpoint's best weights (inference mode) onto `device`, if any.
@@ -426,19 +502,20 @@ pub(crate) fn load_best(
         return Ok(None);
     }
     Ok(Some(
-        load_weights(dir, &state.best_file, "best model", &state.model, device)?.valid(),
+        load_weights(dir, state, &state.best_file, "best model", device)?.valid(),
     ))
 }
 
 fn load_weights(
     dir: &Path,
+    state: &CheckpointState,
     file: &Option<String>,
     what: &str,
-    config: &SerModelConfig,
     device: &Device,
 ) -> Result<SerModel, TrainingError> {
-    let path = named_file(dir, file, what)?;
-    config
+    let path = checked_file(dir, state, file, what)?;
+    state
+        .model
         .try_init(device)?
         .try_load_file(&path)
         .map_err(|source| TrainingError::Record { path, source })
@@ -450,7 +527,7 @@ pub(crate) fn load_optimizer(
     state: &CheckpointState,
     optimizer: ModuleOptimizer,
 ) -> Result<ModuleOptimizer, TrainingError> {
-    let path = named_file(dir, &state.optimizer_file, "optimizer")?;
+    let path = checked_file(dir, state, &state.optimizer_file, "optimizer")?;
     optimizer
         .load(&path)
         .map_err(|source| TrainingError::Record { path, source })
@@ -512,7 +589,7 @@ mod tests {
             writer
                 .write(dir.path(), state, &model, &optimizer, best)
                 .unwrap();
-            writer.finish().unwrap();
+            writer.finish(state).unwrap();
         };
         write_epoch(&mut state, 1, NewBest::TheModel);
         let (model_1, best_1) = (

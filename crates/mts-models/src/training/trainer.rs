@@ -231,7 +231,7 @@ impl<'a> Trainer<'a> {
                 stop = Some(StopReason::Interrupted);
             }
         }
-        writer.finish()?;
+        writer.finish(&mut state)?;
         let stop = stop.unwrap_or(StopReason::Interrupted);
         self.finish(state, best_model, model, stop, &eval_device)
     }

@@ -1,0 +1,63 @@
+//! `mts features` on a small EMODB-named tree: what it says about the feature cache is a sentence
+//! with each count, and a second run reads every spectrogram from the cache.
+
+mod common;
+
+use std::path::Path;
+
+use common::{mts, text};
+
+/// Two 0.5 s recordings (a 220 Hz and a 330 Hz tone) for each of six EMODB speakers, with EMODB's
+/// file names (`03a01Wa.wav`: speaker 03, text a01, anger, version a).
+fn emodb_named_tree(dir: &Path) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 16_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    for speaker in ["03", "08", "09", "10", "11", "12"] {
+        for (name, freq) in [("a01Wa", 220.0), ("a02La", 330.0)] {
+            let path = dir.join(format!("{speaker}{name}.wav"));
+            let mut writer = hound::WavWriter::create(&path, spec).unwrap();
+            for i in 0..8_000 {
+                let phase = 2.0 * std::f64::consts::PI * freq * f64::from(i) / 16_000.0;
+                writer.write_sample((8_000.0 * phase.sin()) as i16).unwrap();
+            }
+            writer.finalize().unwrap();
+        }
+    }
+}
+
+#[test]
+fn features_tells_where_each_spectrogram_came_from_in_a_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("emodb");
+    std::fs::create_dir(&corpus).unwrap();
+    emodb_named_tree(&corpus);
+    let cache = dir.path().join("cache");
+    let args = [
+        "features",
+        "--corpus",
+        "emodb",
+        "--data-dir",
+        corpus.to_str().unwrap(),
+        "--cache-dir",
+        cache.to_str().unwrap(),
+        "--folds",
+        "2",
+    ];
+    let expected = |computed: usize, cached: usize| {
+        format!(
+            "Spectrograms of 12 utterances: {computed} computed, {cached} read from the cache, 0 \
+             recomputed (corrupt or stale cache entries); 0 failed. Cache folder: {}\n",
+            cache.display()
+        )
+    };
+    for (computed, cached) in [(12, 0), (0, 12)] {
+        let output = mts(&args);
+        let (stdout, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+        assert_eq!(stdout, expected(computed, cached));
+    }
+}
