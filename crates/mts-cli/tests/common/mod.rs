@@ -70,6 +70,8 @@ pub fn assert_eval_folder(dir: &Path, mts: bool) {
     assert_eq!(names, expected);
     let png = std::fs::read(dir.join("confusion.png")).unwrap();
     assert!(png.starts_with(b"\x89PNG") && png.len() > 1000);
+}
+
 /// The stdout of a command that must have succeeded (its output is shown when it did not).
 pub fn check(output: &Output) -> String {
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
