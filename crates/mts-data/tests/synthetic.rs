@@ -275,7 +275,8 @@ fn speed_variants_line_up_with_the_plain_training_items() {
     let fast = FeatureSet::from_synthetic_at_speed(&synthetic, &spectrogram, 1.1).unwrap();
     let same = FeatureSet::from_synthetic_at_speed(&synthetic, &spectrogram, 1.0).unwrap();
     assert!(fast.spectrograms[0].frames() < plain.spectrograms[0].frames());
-    let fold = &synthetic.folds().folds()[0];
+    let folds = synthetic.folds();
+    let fold = &folds.folds()[0];
     let data = plain
         .fold_data(fold, &mts_data::FoldPreparation::default())
         .unwrap();

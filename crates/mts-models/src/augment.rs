@@ -332,7 +332,8 @@ mod tests {
             assert_eq!(json, format!("\"{text}\""));
             assert_eq!(serde_json::from_str::<Augmentation>(&json).unwrap(), parsed);
         }
-        let cases: [(&str, fn(String) -> AugmentationError); 10] = [
+        type Variant = fn(String) -> AugmentationError;
+        let cases: [(&str, Variant); 10] = [
             ("tempo:2-1", AugmentationError::TempoRange),
             ("tempo:0-1", AugmentationError::TempoRange),
             ("tempo:abc", AugmentationError::TempoRange),

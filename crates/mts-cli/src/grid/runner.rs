@@ -192,15 +192,18 @@ fn check_folds(grid: &GridSpec, options: &GridOptions) -> Result<(), CliError> {
             continue;
         }
         checked.push(cell);
-        options.source(&run)?.check_folds().map_err(|error| {
-            CliError::Usage(format!(
-                "{}: {} {} folds (seed {}) cannot be made: {error}",
-                run.corpus.slug(),
-                run.folds,
-                run.fold_scheme,
-                run.seed
-            ))
-        })?;
+        options
+            .source(&run, Vec::new())?
+            .check_folds()
+            .map_err(|error| {
+                CliError::Usage(format!(
+                    "{}: {} {} folds (seed {}) cannot be made: {error}",
+                    run.corpus.slug(),
+                    run.folds,
+                    run.fold_scheme,
+                    run.seed
+                ))
+            })?;
     }
     Ok(())
 }
