@@ -43,7 +43,9 @@ impl FeatureExtractor {
     /// pitch change together; `factor < 1` slows down). Its samples are taken as recorded at
     /// `round(rate * factor)` Hz and resampled from there to `config.sample_rate` with the
     /// extractor's [`ResamplerBank`] (the effective factor is exact up to that rounding of the
-    /// rate: `43200 / 48000` for 0.9 at 48 kHz). The default, 1, changes nothing.
+    /// rate: `43200 / 48000` for 0.9 at 48 kHz). The default, 1, changes nothing. The factor is
+    /// applied once, when the spectrogram is made ([`spectrogram`](Self::spectrogram) and the
+    /// `extract_*` methods); [`waveform`](Self::waveform) gives the unperturbed audio.
     ///
     /// # Errors
     /// [`AudioError::InvalidConfig`] naming the factor when it is not a finite number > 0.
@@ -108,7 +110,7 @@ impl FeatureExtractor {
     /// [`AudioError::InvalidSampleRate`] / [`AudioError::Resample`] from resampling,
     /// [`AudioError::TooShort`] when un-centred framing leaves no frame.
     pub fn spectrogram(&mut self, waveform: &Waveform) -> Result<Spectrogram, AudioError> {
-        let waveform = self.at_target_rate(waveform)?;
+        let waveform = self.at_target_rate(waveform, self.speed)?;
         let spectrogram = self.stft.compute(&waveform.samples);
         if spectrogram.frames() == 0 {
             return Err(AudioError::TooShort {
@@ -124,20 +126,22 @@ impl FeatureExtractor {
         if let Some(screen) = &self.screen {
             screen.check(&decoded)?;
         }
-        Ok(self.at_target_rate(&decoded)?.into_owned())
+        // At speed 1 here: the speed factor is applied once, by `spectrogram`.
+        Ok(self.at_target_rate(&decoded, 1.0)?.into_owned())
     }
 
-    /// `waveform` at `config.sample_rate`, sped up by the speed factor: borrowed when it is
-    /// there already at speed 1.
+    /// `waveform` at `config.sample_rate`, sped up by `speed`: borrowed when it is there
+    /// already at speed 1.
     fn at_target_rate<'w>(
         &mut self,
         waveform: &'w Waveform,
+        speed: f64,
     ) -> Result<Cow<'w, Waveform>, AudioError> {
-        let waveform = if self.speed == 1.0 {
+        let waveform = if speed == 1.0 {
             Cow::Borrowed(waveform)
         } else {
             Cow::Owned(Waveform {
-                sample_rate: (f64::from(waveform.sample_rate) * self.speed).round() as u32,
+                sample_rate: (f64::from(waveform.sample_rate) * speed).round() as u32,
                 ..waveform.clone()
             })
         };
