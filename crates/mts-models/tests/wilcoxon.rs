@@ -56,7 +56,7 @@ fn close(actual: f64, expected: f64, relative: f64) -> bool {
 /// n <= 13); where SciPy's default uses its normal approximation (ties or zeros with n > 13, or
 /// n > 50) our exact p-value differs from it, deliberately. The normal approximation above
 /// `EXACT_MAX_PAIRS` (1001 to 1208 ranked pairs, with and without ties and zeros) against SciPy's
-/// `method="asymptotic"`.
+/// `method="asymptotic", correction=True`.
 #[test]
 fn exact_up_to_60_pairs_and_normal_above_1000_match_their_references() {
     let fixture: Value =
