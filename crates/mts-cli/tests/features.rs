@@ -7,8 +7,10 @@ use std::path::Path;
 
 use common::{mts, text};
 
-/// Two 0.5 s recordings (a 220 Hz and a 330 Hz tone) for each of six EMODB speakers, with EMODB's
-/// file names (`03a01Wa.wav`: speaker 03, text a01, anger, version a).
+/// Two 0.5 s recordings (tones near 220 Hz and 330 Hz, 10 Hz higher per speaker, so that every
+/// file has its own content: the cache is keyed by content and would compute equal files once)
+/// for each of six EMODB speakers, with EMODB's file names (`03a01Wa.wav`: speaker 03, text a01,
+/// anger, version a).
 fn emodb_named_tree(dir: &Path) {
     let spec = hound::WavSpec {
         channels: 1,
@@ -16,8 +18,9 @@ fn emodb_named_tree(dir: &Path) {
         bits_per_sample: 16,
         sample_format: hound::SampleFormat::Int,
     };
-    for speaker in ["03", "08", "09", "10", "11", "12"] {
-        for (name, freq) in [("a01Wa", 220.0), ("a02La", 330.0)] {
+    for (k, speaker) in ["03", "08", "09", "10", "11", "12"].into_iter().enumerate() {
+        for (name, base) in [("a01Wa", 220.0), ("a02La", 330.0)] {
+            let freq = base + 10.0 * k as f64;
             let path = dir.join(format!("{speaker}{name}.wav"));
             let mut writer = hound::WavWriter::create(&path, spec).unwrap();
             for i in 0..8_000 {
