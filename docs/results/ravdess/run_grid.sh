@@ -22,6 +22,10 @@ case "$CELL" in
     a2 | a3) SEEDS=0 ;;
     *) echo "unknown cell $CELL (a1, a2 or a3)" >&2; exit 2 ;;
 esac
+# Runs already committed for this cell are reused (a fresh machine resumes where the last stopped).
+if compgen -G "$HERE/$CELL/runs/*/run.json" >/dev/null; then
+    "$HERE"/../emodb/reuse_runs.sh "$OUT" "$HERE/$CELL"/runs/*
+fi
 "$BIN" experiment --out "$OUT" --corpora ravdess --data-dir "$DATA" --archs "$CELL" \
     --scale-set near --scale-set far --front-ends published-code --seeds "$SEEDS" \
     --paper-training --jobs "${MTS_JOBS:-1}" || true
