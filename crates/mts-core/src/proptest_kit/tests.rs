@@ -8,12 +8,12 @@ use std::fmt::Debug;
 use burn::nn::PaddingConfig2d;
 use burn::tensor::Device;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, TestRng, TestRunner};
 
 use super::*;
 use crate::{BranchAlignment, KernelResampling, KernelSharing};
 
-/// Runs `check` on `cases` cases of `strategy` (panicking with the shrunk case where it
+/// Runs `check` on `cases` cases of `strategy`, drawn from a fixed seed (panicking with the shrunk case where it
 /// fails) and counts the cases each of the keys it returns was reached by.
 pub(crate) fn tally<T: Debug, K: Ord>(
     strategy: impl Strategy<Value = T>,
@@ -21,11 +21,15 @@ pub(crate) fn tally<T: Debug, K: Ord>(
     check: impl Fn(&T) -> Result<BTreeSet<K>, TestCaseError>,
 ) -> BTreeMap<K, u32> {
     let counts = std::cell::RefCell::new(BTreeMap::new());
-    let mut runner = TestRunner::new(Config {
+    // A fixed seed: the shares of cases each kernel is reached by are asserted, and with a
+    // fresh seed per run they would vary from run to run (CI once saw 9 of 16 against 10).
+    let config = Config {
         cases,
         failure_persistence: None,
         ..Config::default()
-    });
+    };
+    let rng = TestRng::deterministic_rng(config.rng_algorithm);
+    let mut runner = TestRunner::new_with_rng(config, rng);
     runner
         .run(&strategy, |value| {
             for key in check(&value)? {
