@@ -1,6 +1,7 @@
 //! [`FeatureExtractor`]: file → decode → screen → resample → STFT, and [`extract_all`] to run it
 //! over many files on every core.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -20,6 +21,7 @@ pub struct FeatureExtractor {
     stft: Stft,
     resamplers: ResamplerBank,
     screen: Option<ContentScreen>,
+    speed: f64,
 }
 
 impl FeatureExtractor {
@@ -33,7 +35,28 @@ impl FeatureExtractor {
             stft: Stft::new(config)?,
             resamplers,
             screen: Some(ContentScreen::default()),
+            speed: 1.0,
         })
+    }
+
+    /// Ko et al.'s speed perturbation: every waveform is played `factor` times faster (tempo and
+    /// pitch change together; `factor < 1` slows down). Its samples are taken as recorded at
+    /// `round(rate * factor)` Hz and resampled from there to `config.sample_rate` with the
+    /// extractor's [`ResamplerBank`] (the effective factor is exact up to that rounding of the
+    /// rate: `43200 / 48000` for 0.9 at 48 kHz). The default, 1, changes nothing. The factor is
+    /// applied once, when the spectrogram is made ([`spectrogram`](Self::spectrogram) and the
+    /// `extract_*` methods); [`waveform`](Self::waveform) gives the unperturbed audio.
+    ///
+    /// # Errors
+    /// [`AudioError::InvalidConfig`] naming the factor when it is not a finite number > 0.
+    pub fn with_speed(mut self, factor: f64) -> Result<Self, AudioError> {
+        if !(factor.is_finite() && factor > 0.0) {
+            return Err(AudioError::InvalidConfig(format!(
+                "speed factor {factor} must be a finite number > 0"
+            )));
+        }
+        self.speed = factor;
+        Ok(self)
     }
 
     /// Replaces the content screen; `None` accepts silent and clipping-only recordings.
@@ -87,13 +110,7 @@ impl FeatureExtractor {
     /// [`AudioError::InvalidSampleRate`] / [`AudioError::Resample`] from resampling,
     /// [`AudioError::TooShort`] when un-centred framing leaves no frame.
     pub fn spectrogram(&mut self, waveform: &Waveform) -> Result<Spectrogram, AudioError> {
-        let resampled;
-        let waveform = if waveform.sample_rate == self.config().sample_rate {
-            waveform
-        } else {
-            resampled = self.resamplers.resample(waveform)?;
-            &resampled
-        };
+        let waveform = self.at_target_rate(waveform, self.speed)?;
         let spectrogram = self.stft.compute(&waveform.samples);
         if spectrogram.frames() == 0 {
             return Err(AudioError::TooShort {
@@ -109,10 +126,29 @@ impl FeatureExtractor {
         if let Some(screen) = &self.screen {
             screen.check(&decoded)?;
         }
-        if decoded.sample_rate == self.config().sample_rate {
-            Ok(decoded)
+        // At speed 1 here: the speed factor is applied once, by `spectrogram`.
+        Ok(self.at_target_rate(&decoded, 1.0)?.into_owned())
+    }
+
+    /// `waveform` at `config.sample_rate`, sped up by `speed`: borrowed when it is there
+    /// already at speed 1.
+    fn at_target_rate<'w>(
+        &mut self,
+        waveform: &'w Waveform,
+        speed: f64,
+    ) -> Result<Cow<'w, Waveform>, AudioError> {
+        let waveform = if speed == 1.0 {
+            Cow::Borrowed(waveform)
         } else {
-            self.resamplers.resample(&decoded)
+            Cow::Owned(Waveform {
+                sample_rate: (f64::from(waveform.sample_rate) * speed).round() as u32,
+                ..waveform.clone()
+            })
+        };
+        if waveform.sample_rate == self.config().sample_rate {
+            Ok(waveform)
+        } else {
+            Ok(Cow::Owned(self.resamplers.resample(&waveform)?))
         }
     }
 }

@@ -4,7 +4,8 @@ mod common;
 
 use common::{aiff16, sine, wav16};
 use mts_audio::{
-    AudioError, ContentScreen, LengthPolicy, Segmenter, Spectrogram, SpectrogramConfig, extract_all,
+    AudioError, ContentScreen, FeatureExtractor, LengthPolicy, Segmenter, Spectrogram,
+    SpectrogramConfig, extract_all,
 };
 
 /// The one `[frames, bins]` shape of `spectrograms`, or `None` when they differ.
@@ -124,4 +125,62 @@ fn a_long_recording_is_cut_into_4s_windows_with_2s_hop_tagged_with_its_utterance
         (windows.len(), common_shape(&windows)),
         (4, Some([401, 161]))
     );
+}
+
+/// The bin of the largest mean magnitude of `spectrogram`.
+fn peak_bin(spectrogram: &Spectrogram) -> usize {
+    let mut energy = vec![0.0f64; spectrogram.bins()];
+    for frame in spectrogram.iter_frames() {
+        for (sum, v) in energy.iter_mut().zip(frame) {
+            *sum += f64::from(*v);
+        }
+    }
+    (0..energy.len())
+        .max_by(|a, b| energy[*a].total_cmp(&energy[*b]))
+        .unwrap()
+}
+
+/// Speed perturbation plays the audio faster or slower: a 1 kHz tone at speed 1.1 lasts 1/1.1
+/// as long and sounds at 1.1 kHz (bins are 50 Hz apart); speed 1 is the plain front end.
+#[test]
+fn speed_perturbation_changes_tempo_and_pitch_together() {
+    let config = SpectrogramConfig::paper();
+    let bytes = wav16(&sine(1000.0, 16_000, 1.0, 0.4), 16_000);
+    let extract = |speed: f64| {
+        FeatureExtractor::new(config.clone())
+            .unwrap()
+            .with_speed(speed)
+            .unwrap()
+            .extract_bytes(&bytes, "tone.wav")
+            .unwrap()
+    };
+    let plain = FeatureExtractor::new(config.clone())
+        .unwrap()
+        .extract_bytes(&bytes, "tone.wav")
+        .unwrap();
+    assert_eq!(extract(1.0), plain);
+    assert_eq!(peak_bin(&plain), 20);
+    for (speed, bin) in [(1.1, 22), (0.9, 18)] {
+        let perturbed = extract(speed);
+        assert_eq!(peak_bin(&perturbed), bin, "speed {speed}");
+        let samples = (16_000.0 / speed).ceil() as usize;
+        assert!(
+            perturbed
+                .frames()
+                .abs_diff(config.frames_for_samples(samples))
+                <= 1,
+            "speed {speed}: {} frames",
+            perturbed.frames()
+        );
+    }
+    for bad in [0.0, -1.0, f64::NAN] {
+        let err = FeatureExtractor::new(config.clone())
+            .unwrap()
+            .with_speed(bad)
+            .unwrap_err();
+        assert!(
+            err.to_string().contains(&format!("speed factor {bad}")),
+            "{err}"
+        );
+    }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use mts_core::{BranchAlignment, KernelResampling, KernelSharing};
 use mts_data::CorpusKind;
-use mts_models::Architecture;
+use mts_models::{Architecture, Augmentation};
 
 use crate::grid::Shard;
 use crate::{DeviceChoice, FoldScheme, FrontEnd};
@@ -141,6 +141,11 @@ pub struct GridArgs {
         conflicts_with = "grid"
     )]
     pub l2s: Vec<f64>,
+    /// A training augmentation (repeat for several; each is a grid dimension): none,
+    /// tempo:LOW-HIGH (time stretch by a log-uniform factor) or speed:F1,F2,... (speed
+    /// perturbation of the audio). Validation and test data are never augmented.
+    #[arg(long = "augment", default_values = ["none"], value_parser = parse_augmentation, conflicts_with = "grid")]
+    pub augmentations: Vec<Augmentation>,
     /// Seeds, comma-separated; each draws the speaker folds and the initialisation.
     #[arg(
         long,
@@ -270,6 +275,13 @@ pub struct ModelArgs {
     /// Stop after this many epochs without a new best validation loss (the paper: 10).
     #[arg(long, default_value_t = 10)]
     pub patience: usize,
+    /// Training augmentation: none, tempo:LOW-HIGH (each training input stretched along time by
+    /// a factor drawn log-uniformly from [LOW, HIGH] every epoch, then cut or padded back to the
+    /// input length) or speed:F1,F2,... (each training input taken, every epoch, from audio
+    /// resampled by one of the factors: tempo and pitch together). Validation and test inputs
+    /// are never augmented; stored in the model card.
+    #[arg(long, default_value = "none", value_parser = parse_augmentation)]
+    pub augment: Augmentation,
     /// Audio front end: paper (linear magnitude, 20/10 ms), published-code (1024/512,
     /// |X|^(2/3)) or log (paper framing, ln(1 + |X|)); stored in the model card.
     #[arg(long, value_enum, default_value_t = FrontEnd::Paper)]
@@ -365,6 +377,11 @@ fn parse_corpus(s: &str) -> Result<CorpusKind, String> {
     s.parse().map_err(|_| {
         format!("unknown corpus '{s}' (synthetic, emodb, ravdess, tess, iemocap, crema-d, savee)")
     })
+}
+
+fn parse_augmentation(s: &str) -> Result<Augmentation, String> {
+    s.parse()
+        .map_err(|e: mts_models::AugmentationError| e.to_string())
 }
 
 fn parse_arch(s: &str) -> Result<Architecture, String> {

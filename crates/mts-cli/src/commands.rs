@@ -113,6 +113,7 @@ fn grid_from_flags(args: &GridArgs) -> Result<GridSpec, CliError> {
         resampling: args.resampling,
         l2s: args.l2s.clone(),
         seeds: args.seeds.clone(),
+        augmentations: args.augmentations.clone(),
         folds: args.folds,
         fold_scheme: args.fold_scheme,
         training,
@@ -164,6 +165,16 @@ fn source(data: &DataArgs, progress: bool) -> DataSource {
         seed: data.seed.unwrap_or(0),
         fold_scheme,
         progress,
+        speeds: Vec::new(),
+    }
+}
+
+/// The data source of `mts train` and `mts compare`: with the speed-perturbed features that
+/// `--augment speed:...` trains on.
+fn augmented_source(data: &DataArgs, model: &ModelArgs) -> DataSource {
+    DataSource {
+        speeds: model.augment.extra_speeds(),
+        ..source(data, true)
     }
 }
 
@@ -256,7 +267,7 @@ fn train(args: TrainArgs) -> Result<(), CliError> {
         ConvChoice::Standard => ConvKind::Standard,
         ConvChoice::Mts => mts_conv(&args.model, &[args.model.arch])?,
     };
-    let data_source = source(&args.data, true);
+    let data_source = augmented_source(&args.data, &args.model);
     let training = training(&args.model, data_source.seed)?;
     refuse_existing_output(&args.out)?;
     let device = args.model.device.device()?;
@@ -265,6 +276,7 @@ fn train(args: TrainArgs) -> Result<(), CliError> {
         architecture: args.model.arch,
         conv,
         training,
+        augmentation: args.model.augment.clone(),
         fold: args.fold,
     };
     println!(
@@ -313,7 +325,7 @@ fn compare(args: CompareArgs) -> Result<(), CliError> {
         ConvKind::Standard,
         mts_conv(&args.model, &args.architectures)?,
     ];
-    let data_source = source(&args.data, true);
+    let data_source = augmented_source(&args.data, &args.model);
     let training = training(&args.model, data_source.seed)?;
     let device = args.model.device.device()?;
     let data = data_source.load(&args.model.front_end.config())?;
@@ -321,6 +333,7 @@ fn compare(args: CompareArgs) -> Result<(), CliError> {
         architectures: args.architectures.clone(),
         convs,
         training,
+        augmentation: args.model.augment.clone(),
         folds: (0..data.folds.len()).collect(),
     };
     let rows = run_comparison(&data, &comparison, &device)?;

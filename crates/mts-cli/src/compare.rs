@@ -6,14 +6,15 @@ use std::path::{Path, PathBuf};
 use burn::tensor::Device;
 use mts_core::ScaleUsage;
 use mts_models::{
-    Architecture, ConfusionMatrix, ConvKind, LayerUsage, ProgressReporter, TrainingConfig,
+    Architecture, Augmentation, ConfusionMatrix, ConvKind, LayerUsage, ProgressReporter,
+    TrainingConfig,
 };
 use serde::Serialize;
 
 use crate::plot::{
     ConfusionPlot, PlotError, ScaleUsagePlot, ScoreBar, ScoreBars, write_png_and_svg,
 };
-use crate::{CliError, Experiment, LoadedData, conv_name, run_experiment};
+use crate::{CliError, Experiment, LoadedData, augmentation_suffix, conv_name, run_experiment};
 
 /// Which models to compare, on which folds.
 #[derive(Debug, Clone)]
@@ -24,6 +25,8 @@ pub struct Comparison {
     pub convs: Vec<ConvKind>,
     /// Training settings shared by every model.
     pub training: TrainingConfig,
+    /// Training augmentation shared by every model.
+    pub augmentation: Augmentation,
     /// Folds (indices) every model is trained and tested on.
     pub folds: Vec<usize>,
 }
@@ -92,6 +95,7 @@ pub fn run_comparison(
                     architecture,
                     conv: conv.clone(),
                     training: comparison.training.clone(),
+                    augmentation: comparison.augmentation.clone(),
                     fold,
                 };
                 println!("== {} on {} fold {fold}", experiment.name(), data.corpus);
@@ -116,7 +120,11 @@ pub fn run_comparison(
             }
             let confusion = confusion.unwrap_or_else(|| ConfusionMatrix::new(data.class_names()));
             rows.push(ComparisonRow {
-                model: format!("{architecture} {}", conv_name(conv)),
+                model: format!(
+                    "{architecture} {}{}",
+                    conv_name(conv),
+                    augmentation_suffix(&comparison.augmentation)
+                ),
                 folds: comparison.folds.len(),
                 ua: MeanStd::of(&scores.0),
                 wa: MeanStd::of(&scores.1),

@@ -4,10 +4,10 @@ use std::path::Path;
 use std::time::Instant;
 
 use burn::tensor::Device;
-use mts_data::{FoldPreparation, SpectrogramDataset, SpectrogramItem};
+use mts_data::{FoldData, FoldPreparation, SpectrogramDataset, SpectrogramItem};
 use mts_models::{
-    Architecture, ConvKind, EpochSummary, Evaluation, Evaluator, MetricSummary, ModelCard,
-    SerModel, SerModelConfig, StopReason, Trainer, TrainingConfig, TrainingObserver,
+    Architecture, Augmentation, ConvKind, EpochSummary, Evaluation, Evaluator, MetricSummary,
+    ModelCard, SerModel, SerModelConfig, StopReason, Trainer, TrainingConfig, TrainingObserver,
 };
 use serde::{Deserialize, Serialize};
 
@@ -24,14 +24,29 @@ pub struct Experiment {
     pub conv: ConvKind,
     /// Optimiser, batch size, epochs, early stopping, seed.
     pub training: TrainingConfig,
+    /// How the training inputs are augmented (never validation or test inputs).
+    pub augmentation: Augmentation,
     /// The fold (index into the data's folds).
     pub fold: usize,
 }
 
 impl Experiment {
-    /// `A2 standard` or `A2 MTS (0.5, 1, 2)`.
+    /// `A2 standard`, `A2 MTS (0.5, 1, 2)`, `A2 standard + tempo:0.7-1.428`.
     pub fn name(&self) -> String {
-        format!("{} {}", self.architecture, conv_name(&self.conv))
+        format!(
+            "{} {}{}",
+            self.architecture,
+            conv_name(&self.conv),
+            augmentation_suffix(&self.augmentation)
+        )
+    }
+}
+
+/// `""` without augmentation, else ` + tempo:0.7-1.428`.
+pub fn augmentation_suffix(augmentation: &Augmentation) -> String {
+    match augmentation {
+        Augmentation::None => String::new(),
+        other => format!(" + {other}"),
     }
 }
 
@@ -101,15 +116,22 @@ pub fn run_experiment(
         .input_shape()
         .ok_or_else(|| CliError::Usage(format!("fold {} has no training data", experiment.fold)))?;
     let names = data.utterance_ids();
-    let train = SplitSet::new(&prepared.train, input_size, &names);
+    let variants = speed_variants(data, &prepared, &experiment.augmentation)?;
+    let train = SplitSet::new(&prepared.train, input_size, &names).with_variants(
+        variants
+            .iter()
+            .map(|v| v.as_ref().unwrap_or(&prepared.train))
+            .collect(),
+    );
     let valid = SplitSet::new(&prepared.validation, input_size, &names);
     let test = SplitSet::new(&prepared.test, input_size, &names);
     let class_names = data.class_names();
 
     let model_config = SerModelConfig::new(experiment.architecture, input_size, class_names.len())
         .with_conv(experiment.conv.clone());
-    let mut trainer =
-        Trainer::new(experiment.training.clone(), device.clone()).with_observer(observer);
+    let mut trainer = Trainer::new(experiment.training.clone(), device.clone())
+        .with_augmentation(experiment.augmentation.clone())
+        .with_observer(observer);
     if let Some(dir) = checkpoint_dir {
         trainer = trainer.with_checkpoint_dir(dir);
     }
@@ -138,7 +160,8 @@ pub fn run_experiment(
     let card = ModelCard::new(model_config)
         .with_class_names(class_names)
         .with_features(&features)?
-        .with_normalizer(&prepared.normalizer)?;
+        .with_normalizer(&prepared.normalizer)?
+        .with_augmentation(experiment.augmentation.clone());
     Ok(ExperimentResult {
         experiment: experiment.clone(),
         model: outcome.best_model,
@@ -152,6 +175,33 @@ pub fn run_experiment(
         stop: outcome.stop,
         seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+/// The training variants of a speed augmentation, one per factor in its order: `None` for
+/// factor 1 (the plain training items), else the items from `data`'s features at that speed.
+/// Empty for other augmentations.
+fn speed_variants(
+    data: &LoadedData,
+    prepared: &FoldData,
+    augmentation: &Augmentation,
+) -> Result<Vec<Option<SpectrogramDataset>>, CliError> {
+    let Augmentation::Speed { factors } = augmentation else {
+        return Ok(Vec::new());
+    };
+    factors
+        .iter()
+        .map(|&speed| {
+            if speed == 1.0 {
+                return Ok(None);
+            }
+            let variant = data.speed(speed)?;
+            Ok(Some(prepared.train_variant(
+                &data.features,
+                variant,
+                speed,
+            )?))
+        })
+        .collect()
 }
 
 /// The items of `split`, one dataset per speaker, in the order speakers first appear.

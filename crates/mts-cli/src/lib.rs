@@ -36,7 +36,9 @@ pub use compare::{
 };
 pub use device::DeviceChoice;
 pub use error::{CliError, EXIT_OUT_OF_SPACE, EXIT_RUN_BUSY};
-pub use experiment::{Experiment, ExperimentResult, SpeakerScore, conv_name, run_experiment};
+pub use experiment::{
+    Experiment, ExperimentResult, SpeakerScore, augmentation_suffix, conv_name, run_experiment,
+};
 pub use front_end::FrontEnd;
 pub use model_features::ModelFeatures;
 pub use predict::{Prediction, predict_files};

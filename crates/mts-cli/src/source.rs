@@ -84,6 +84,9 @@ pub struct LoadedData {
     pub features: FeatureSet,
     /// Speaker-independent folds over `features.utterances`.
     pub folds: SpeakerFolds,
+    /// The spectrograms of speed-perturbed audio, one set per factor of
+    /// [`DataSource::speeds`] (for speed-perturbation training).
+    pub speeds: Vec<(f64, FeatureSet)>,
     /// How `folds` were made.
     pub fold_settings: FoldSettings,
 }
@@ -101,6 +104,21 @@ impl LoadedData {
             .iter()
             .map(|u| u.id.clone())
             .collect()
+    }
+
+    /// The spectrograms of the audio sped up by `speed`, or a usage error when they were not
+    /// loaded.
+    pub fn speed(&self, speed: f64) -> Result<&FeatureSet, CliError> {
+        self.speeds
+            .iter()
+            .find(|(factor, _)| *factor == speed)
+            .map(|(_, features)| features)
+            .ok_or_else(|| {
+                CliError::Usage(format!(
+                    "the {} features at speed {speed} were not loaded",
+                    self.corpus
+                ))
+            })
     }
 
     /// Fold `index`, or a usage error naming how many folds the corpus has.
@@ -134,6 +152,9 @@ pub struct DataSource {
     pub fold_scheme: FoldScheme,
     /// Show a progress bar while computing spectrograms.
     pub progress: bool,
+    /// Speed-perturbation factors (other than 1) whose spectrograms are computed too, each
+    /// cached under its own key.
+    pub speeds: Vec<f64>,
 }
 
 impl DataSource {
@@ -147,6 +168,7 @@ impl DataSource {
             seed,
             fold_scheme: FoldScheme::Speaker,
             progress: false,
+            speeds: Vec::new(),
         }
     }
 
@@ -157,10 +179,19 @@ impl DataSource {
         let fold_settings = self.fold_settings();
         if self.corpus == CorpusKind::Synthetic {
             let synthetic = self.synthetic_corpus()?;
+            let speeds = self
+                .speeds
+                .iter()
+                .map(|&speed| {
+                    let features = FeatureSet::from_synthetic_at_speed(&synthetic, config, speed)?;
+                    Ok((speed, features))
+                })
+                .collect::<Result<_, CliError>>()?;
             return Ok(LoadedData {
                 corpus: self.corpus.slug().to_string(),
                 folds: self.synthetic_folds(&synthetic)?,
                 features: FeatureSet::from_synthetic(&synthetic, config)?,
+                speeds,
                 fold_settings,
             });
         }
@@ -179,10 +210,20 @@ impl DataSource {
                 cache.dir().display()
             );
         }
+        let speeds = self
+            .speeds
+            .iter()
+            .map(|&speed| {
+                let options = FeatureOptions { speed, ..options };
+                let features = FeatureSet::compute(&corpus, config, Some(&cache), &options)?;
+                Ok((speed, features))
+            })
+            .collect::<Result<_, CliError>>()?;
         Ok(LoadedData {
             corpus: self.corpus.slug().to_string(),
             features,
             folds,
+            speeds,
             fold_settings,
         })
     }

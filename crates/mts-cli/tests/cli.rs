@@ -216,3 +216,59 @@ fn scales_are_checked_against_the_chosen_architecture_before_any_data() {
     let (_, stderr) = text(&a1);
     assert!(!stderr.contains("0.15"), "{stderr}");
 }
+
+/// `--augment` is stored in the model card; speed perturbation trains from the features of the
+/// audio at each factor (computed alongside the plain ones).
+#[test]
+fn the_augmentation_is_stored_in_the_model_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model");
+    let output = mts(&[
+        "train",
+        "--conv",
+        "standard",
+        "--augment",
+        "speed:0.9,1,1.1",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "32",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "train failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("a1 standard + speed:0.9,1,1.1"), "{stdout}");
+    let card = std::fs::read_to_string(model.join("config.json")).unwrap();
+    assert!(
+        card.contains("\"augmentation\": \"speed:0.9,1,1.1\""),
+        "{card}"
+    );
+}
+
+/// A malformed `--augment` is refused by the parser, naming the value, before anything runs.
+#[test]
+fn malformed_augmentations_are_refused_naming_the_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    for bad in [
+        "tempo:2-1",
+        "tempo:0-1",
+        "tempo:abc",
+        "speed:",
+        "speed:0",
+        "pitch:2",
+    ] {
+        for command in ["train", "compare", "experiment"] {
+            let output = mts(&[command, "--augment", bad, "--out", out_arg]);
+            let (_, stderr) = text(&output);
+            assert!(!output.status.success(), "{command} {bad}");
+            assert!(
+                stderr.contains(&format!("{bad:?}")),
+                "{command} {bad}: {stderr}"
+            );
+            assert!(!out.exists());
+        }
+    }
+}

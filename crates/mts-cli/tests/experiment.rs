@@ -1,7 +1,8 @@
 //! `mts experiment` end to end on the synthetic corpus: a grid split into two shards writes
 //! every run, `report` writes every file; a run killed half-way resumes from its checkpoint;
 //! a corpus folder that does not fit its layout is a one-line error before any training; two
-//! processes on one folder train each run once, and a run another process holds is skipped.
+//! processes on one folder train each run once, and a run another process holds is skipped; a
+//! grid with an augmentation dimension runs, resumes and reports each augmentation's pairs.
 
 mod common;
 
@@ -27,10 +28,9 @@ const GRID: [&str; 10] = [
 ];
 
 fn experiment(out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec!["experiment", "--out", out.to_str().unwrap()];
-    args.extend(GRID);
+    let mut args = GRID.to_vec();
     args.extend(extra);
-    mts(&args)
+    experiment_with(out, &args)
 }
 
 #[test]
@@ -225,6 +225,79 @@ fn a_corpus_folder_that_does_not_fit_is_one_line_before_training() {
     ]);
     let stderr = String::from_utf8_lossy(&missing.stderr);
     assert!(stderr.contains("--data-dir emodb=PATH"), "{stderr}");
+}
+
+/// An augmentation dimension: every convolution is trained under each augmentation, augmented
+/// runs are tagged and record their augmentation, a second start finds nothing to do, and the
+/// report pairs standard and MTS within each augmentation (standard + tempo against MTS +
+/// tempo, not against plain MTS).
+#[test]
+fn a_grid_with_an_augmentation_dimension_runs_resumes_and_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("exp");
+    let args = [
+        "--folds",
+        "1",
+        "--epochs",
+        "1",
+        "--scale-set",
+        "far",
+        "--batch-size",
+        "32",
+        "--augment",
+        "none",
+        "--augment",
+        "tempo:0.7-1.428",
+        "--augment",
+        "speed:0.9,1,1.1",
+    ];
+    let first = check(&experiment_with(&out, &args));
+    assert!(first.contains("6 runs, 0 finished, 6 to do"), "{first}");
+    let again = check(&experiment_with(&out, &args));
+    assert!(again.contains("6 runs, 6 finished, 0 to do"), "{again}");
+    let mut ids: Vec<String> = std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            "synthetic-paper-a1-mts-0.5-1-2-shared-l2_0-seed0-fold0",
+            "synthetic-paper-a1-mts-0.5-1-2-shared-speed0.9-1-1.1-l2_0-seed0-fold0",
+            "synthetic-paper-a1-mts-0.5-1-2-shared-tempo0.7-1.428-l2_0-seed0-fold0",
+            "synthetic-paper-a1-standard-l2_0-seed0-fold0",
+            "synthetic-paper-a1-standard-speed0.9-1-1.1-l2_0-seed0-fold0",
+            "synthetic-paper-a1-standard-tempo0.7-1.428-l2_0-seed0-fold0",
+        ]
+    );
+    let record = |id: &str| -> serde_json::Value {
+        let path = out.join("runs").join(id).join("run.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let tempo = record(&ids[5]);
+    assert_eq!(tempo["run"]["augmentation"], "tempo:0.7-1.428");
+    assert!(record(&ids[3])["run"].get("augmentation").is_none());
+    let md = std::fs::read_to_string(out.join("results.md")).unwrap();
+    for cell in ["a1", "a1 + tempo:0.7-1.428", "a1 + speed:0.9,1,1.1"] {
+        assert!(
+            md.contains(&format!("| synthetic | paper | {cell} | 1 |")),
+            "{md}"
+        );
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(json["cells"].as_array().unwrap().len(), 3, "{json}");
+    assert_eq!(json["overall"].as_array().unwrap().len(), 3, "{json}");
+    let grid = std::fs::read_to_string(out.join("grid.json")).unwrap();
+    assert!(grid.contains("tempo:0.7-1.428"), "{grid}");
+}
+
+/// `mts experiment --out OUT` with `args` (no default grid flags).
+fn experiment_with(out: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["experiment", "--out", out.to_str().unwrap()];
+    all.extend(args);
+    mts(&all)
 }
 
 /// The run ids a process's output says it trained (`done RUN in ...` lines).

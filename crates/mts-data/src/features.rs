@@ -26,14 +26,18 @@ pub struct FeatureOptions {
     pub screen: Option<ContentScreen>,
     /// Draw a progress bar on standard error (hidden when it is not a terminal).
     pub progress: bool,
+    /// Speed-perturbation factor of the audio ([`FeatureExtractor::with_speed`]); 1 is the
+    /// plain audio. Cache entries are keyed by it.
+    pub speed: f64,
 }
 
 impl Default for FeatureOptions {
-    /// The default content screen, no progress bar.
+    /// The default content screen, no progress bar, speed 1.
     fn default() -> Self {
         Self {
             screen: Some(ContentScreen::default()),
             progress: false,
+            speed: 1.0,
         }
     }
 }
@@ -100,6 +104,17 @@ pub enum FeatureError {
     /// A fold whose training split is empty (no data to fit the normaliser on).
     #[error("fold {0} has no training utterance")]
     EmptyTrainingSplit(usize),
+    /// Variants of the training items (speed perturbation) need one input per utterance.
+    #[error("speed-perturbed variants need one input per utterance (padding), not segments")]
+    VariantsNeedPadding,
+    /// A training utterance has no spectrogram in a variant feature set.
+    #[error("utterance {id:?} has no spectrogram at speed {speed}")]
+    VariantMissing {
+        /// The utterance.
+        id: String,
+        /// The variant's speed factor.
+        speed: f64,
+    },
 }
 
 /// How utterances of different lengths become model inputs of one shape.
@@ -190,14 +205,19 @@ impl FeatureSet {
         options: &FeatureOptions,
     ) -> Result<Self, FeatureError> {
         // Validate once so that workers cannot fail to build their extractor.
-        FeatureExtractor::new(config.clone())?;
-        let fingerprint = ConfigFingerprint::new(config, options.screen.as_ref());
+        FeatureExtractor::new(config.clone())?.with_speed(options.speed)?;
+        let fingerprint =
+            ConfigFingerprint::at_speed(config, options.screen.as_ref(), options.speed);
         let bar = progress_bar(corpus.utterances.len(), options.progress);
         let results: Vec<Result<(Spectrogram, CacheOutcome), FileFeatureError>> = corpus
             .utterances
             .par_iter()
             .map_init(
-                || FeatureExtractor::new(config.clone()).map(|e| e.with_screen(options.screen)),
+                || {
+                    FeatureExtractor::new(config.clone())
+                        .and_then(|e| e.with_speed(options.speed))
+                        .map(|e| e.with_screen(options.screen))
+                },
                 |extractor, u| {
                     let result = match extractor {
                         Ok(extractor) => match cache {
@@ -247,19 +267,31 @@ impl FeatureSet {
         sample_rate: u32,
         config: &SpectrogramConfig,
     ) -> Result<Self, FeatureError> {
+        Self::from_waveforms_at_speed(corpus, waveforms, sample_rate, config, 1.0)
+    }
+
+    /// As [`from_waveforms`](Self::from_waveforms), the audio sped up by `speed`
+    /// ([`FeatureExtractor::with_speed`]).
+    pub fn from_waveforms_at_speed(
+        corpus: &Corpus,
+        waveforms: &[Vec<f32>],
+        sample_rate: u32,
+        config: &SpectrogramConfig,
+        speed: f64,
+    ) -> Result<Self, FeatureError> {
         if waveforms.len() != corpus.utterances.len() {
             return Err(FeatureError::WaveformCount {
                 waveforms: waveforms.len(),
                 utterances: corpus.utterances.len(),
             });
         }
-        FeatureExtractor::new(config.clone())?;
+        FeatureExtractor::new(config.clone())?.with_speed(speed)?;
         let results: Vec<Result<Spectrogram, AudioError>> = corpus
             .utterances
             .par_iter()
             .zip(waveforms)
             .map_init(
-                || FeatureExtractor::new(config.clone()),
+                || FeatureExtractor::new(config.clone()).and_then(|e| e.with_speed(speed)),
                 |extractor, (u, samples)| {
                     let waveform = Waveform {
                         samples: samples.clone(),
@@ -296,11 +328,21 @@ impl FeatureSet {
         synthetic: &SyntheticCorpus,
         config: &SpectrogramConfig,
     ) -> Result<Self, FeatureError> {
-        Self::from_waveforms(
+        Self::from_synthetic_at_speed(synthetic, config, 1.0)
+    }
+
+    /// As [`from_synthetic`](Self::from_synthetic), the audio sped up by `speed`.
+    pub fn from_synthetic_at_speed(
+        synthetic: &SyntheticCorpus,
+        config: &SpectrogramConfig,
+        speed: f64,
+    ) -> Result<Self, FeatureError> {
+        Self::from_waveforms_at_speed(
             synthetic.corpus(),
             synthetic.waveforms(),
             SyntheticCorpus::SAMPLE_RATE,
             config,
+            speed,
         )
     }
 
@@ -385,6 +427,49 @@ impl FeatureSet {
             validation: SpectrogramDataset::new(validation),
             test: SpectrogramDataset::new(test),
         })
+    }
+}
+
+impl FoldData {
+    /// The training items of this fold made from `variant` instead: the same utterances' other
+    /// spectrograms (e.g. from speed-perturbed audio at `speed`), item `i` of the result
+    /// standing for item `i` of [`train`](Self::train), brought to its number of frames (cut or
+    /// padded at the end) and normalised with this fold's normaliser (fitted on the plain
+    /// training inputs). `features` is the feature set this fold was prepared from.
+    pub fn train_variant(
+        &self,
+        features: &FeatureSet,
+        variant: &FeatureSet,
+        speed: f64,
+    ) -> Result<SpectrogramDataset, FeatureError> {
+        let index: std::collections::HashMap<&str, usize> = variant
+            .utterances
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id.as_str(), i))
+            .collect();
+        let mut items = Vec::with_capacity(self.train.items().len());
+        let mut seen = std::collections::HashSet::new();
+        for item in self.train.items() {
+            if !seen.insert(item.utterance) {
+                return Err(FeatureError::VariantsNeedPadding);
+            }
+            let id = &features.utterances[item.utterance].id;
+            let found = index
+                .get(id.as_str())
+                .ok_or_else(|| FeatureError::VariantMissing {
+                    id: id.clone(),
+                    speed,
+                })?;
+            let mut spectrogram =
+                variant.spectrograms[*found].with_frames(item.spectrogram.frames());
+            self.normalizer.apply(&mut spectrogram)?;
+            items.push(SpectrogramItem {
+                spectrogram,
+                ..item.clone()
+            });
+        }
+        Ok(SpectrogramDataset::new(items))
     }
 }
 

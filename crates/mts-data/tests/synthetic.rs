@@ -259,3 +259,39 @@ fn classes_are_told_apart_across_unseen_speakers_and_rates() {
     );
     assert!(accuracy >= 0.85, "accuracy {accuracy}");
 }
+
+/// Speed-perturbed training items line up with the plain ones (same utterance, label and
+/// length, normalised by the plain training statistics) and differ from them; speed 1 gives the
+/// plain items back. Validation and test are not touched by variants.
+#[test]
+fn speed_variants_line_up_with_the_plain_training_items() {
+    let config = SyntheticConfig {
+        utterances_per_class: 2,
+        ..SyntheticConfig::default()
+    };
+    let synthetic = SyntheticCorpus::generate(&config).unwrap();
+    let spectrogram = SpectrogramConfig::paper();
+    let plain = FeatureSet::from_synthetic(&synthetic, &spectrogram).unwrap();
+    let fast = FeatureSet::from_synthetic_at_speed(&synthetic, &spectrogram, 1.1).unwrap();
+    let same = FeatureSet::from_synthetic_at_speed(&synthetic, &spectrogram, 1.0).unwrap();
+    assert!(fast.spectrograms[0].frames() < plain.spectrograms[0].frames());
+    let folds = synthetic.folds();
+    let fold = &folds.folds()[0];
+    let data = plain
+        .fold_data(fold, &mts_data::FoldPreparation::default())
+        .unwrap();
+    let variant = data.train_variant(&plain, &fast, 1.1).unwrap();
+    assert_eq!(variant.items().len(), data.train.items().len());
+    for (v, p) in variant.items().iter().zip(data.train.items()) {
+        assert_eq!((v.utterance, v.label), (p.utterance, p.label));
+        assert_eq!(v.spectrogram.shape(), p.spectrogram.shape());
+        assert_ne!(v.spectrogram, p.spectrogram);
+    }
+    let unchanged = data.train_variant(&plain, &same, 1.0).unwrap();
+    assert_eq!(unchanged.items(), data.train.items());
+    let mut missing = fast;
+    missing.utterances.clear();
+    missing.spectrograms.clear();
+    let err = data.train_variant(&plain, &missing, 1.1).unwrap_err();
+    assert!(err.to_string().contains("at speed 1.1"), "{err}");
+}

@@ -41,6 +41,21 @@ pub trait SpectrogramSet {
         let _ = index;
         None
     }
+
+    /// How many variants of every item the set holds (e.g. speed-perturbed copies, one per
+    /// factor); 1 by default, the item itself.
+    fn variants(&self) -> usize {
+        1
+    }
+
+    /// Variant `variant` of item `index` (`variant < variants()`); by default the item itself.
+    ///
+    /// # Panics
+    /// May panic when `index >= len()` or `variant >= variants()`.
+    fn variant_features(&self, index: usize, variant: usize) -> Cow<'_, [f32]> {
+        let _ = variant;
+        self.features(index)
+    }
 }
 
 /// One labelled spectrogram.
@@ -165,6 +180,19 @@ pub enum DataError {
         /// Which split.
         split: &'static str,
     },
+    /// The training set does not hold one variant of each item per factor of the augmentation.
+    #[error(
+        "the training set holds {found} variant(s) of each item, augmentation {augmentation} \
+         needs {expected}"
+    )]
+    Variants {
+        /// Variants the set holds.
+        found: usize,
+        /// Variants the augmentation reads.
+        expected: usize,
+        /// The augmentation.
+        augmentation: String,
+    },
     /// Segments of one utterance carry different labels.
     #[error("utterance {utterance:?} has segments labelled {first} and {other}")]
     MixedUtteranceLabels {
@@ -206,13 +234,15 @@ pub(crate) fn check_set(
                 num_classes,
             });
         }
-        let found = data.features(index).len();
-        if found != expected {
-            return Err(DataError::FeatureLength {
-                index,
-                found,
-                input_size,
-            });
+        for variant in 0..data.variants() {
+            let found = data.variant_features(index, variant).len();
+            if found != expected {
+                return Err(DataError::FeatureLength {
+                    index,
+                    found,
+                    input_size,
+                });
+            }
         }
     }
     Ok(())

@@ -13,6 +13,8 @@
 //! - Evaluation: [`Evaluator`] gives an [`Evaluation`] (loss, UA, WA, macro F1, per-class recall,
 //!   [`ConfusionMatrix`], per-utterance pooling, MTS scale usage per layer).
 //! - Data: anything implementing [`SpectrogramSet`]; [`InMemorySet`] holds items in memory.
+//!   Training inputs can be augmented ([`Augmentation`]: time stretching, speed-perturbed
+//!   variants), validation and test inputs never are.
 //!
 //! ```
 //! use burn::tensor::{Device, Tensor};
@@ -28,6 +30,7 @@
 //! ```
 
 mod alexnet;
+mod augment;
 mod conv;
 mod data;
 mod error;
@@ -37,11 +40,13 @@ mod one_conv;
 mod ser_model;
 mod split_set;
 mod store;
+mod streams;
 mod training;
 mod two_conv;
 mod wilcoxon;
 
 pub use alexnet::{AlexNet, AlexNetConfig};
+pub use augment::{Augmentation, AugmentationError, stretch_time};
 pub use conv::{ConvKind, ConvLayer};
 pub use data::{DataError, InMemorySet, LabeledSpectrogram, SpectrogramSet};
 pub use error::ModelConfigError;

@@ -12,6 +12,7 @@ pub struct SplitSet<'a> {
     data: &'a SpectrogramDataset,
     input_size: [usize; 2],
     utterance_ids: Vec<String>,
+    variants: Vec<&'a SpectrogramDataset>,
 }
 
 impl<'a> SplitSet<'a> {
@@ -36,7 +37,17 @@ impl<'a> SplitSet<'a> {
             data,
             input_size,
             utterance_ids,
+            variants: Vec::new(),
         }
+    }
+
+    /// The same split with variants of its items: `variants[k].items()[i]` is variant `k` of
+    /// item `i` (e.g. the item made from speed-perturbed audio), in the order an
+    /// [`Augmentation::Speed`](crate::Augmentation::Speed) lists its factors. Every variant
+    /// must have as many items as the split.
+    pub fn with_variants(mut self, variants: Vec<&'a SpectrogramDataset>) -> Self {
+        self.variants = variants;
+        self
     }
 }
 
@@ -59,6 +70,17 @@ impl SpectrogramSet for SplitSet<'_> {
 
     fn utterance(&self, index: usize) -> Option<&str> {
         Some(&self.utterance_ids[index])
+    }
+
+    fn variants(&self) -> usize {
+        self.variants.len().max(1)
+    }
+
+    fn variant_features(&self, index: usize, variant: usize) -> Cow<'_, [f32]> {
+        match self.variants.get(variant) {
+            Some(data) => Cow::Borrowed(data.items()[index].spectrogram.as_slice()),
+            None => self.features(index),
+        }
     }
 }
 
@@ -87,5 +109,14 @@ mod tests {
         // Utterance 7 has no name: it gets a stable made-up one.
         assert_eq!(set.utterance(0), Some("03a01Fa"));
         assert_eq!(set.utterance(1), Some("utterance-7"));
+        assert_eq!(set.variants(), 1);
+        let other = SpectrogramDataset::new(vec![
+            item(vec![0.0; 4], 3, 0),
+            item(vec![9.0, 9.0, 9.0, 9.0], 1, 7),
+        ]);
+        let set = set.with_variants(vec![&data, &other]);
+        assert_eq!(set.variants(), 2);
+        assert_eq!(&*set.variant_features(1, 1), &[9.0; 4]);
+        assert_eq!(&*set.variant_features(1, 0), &[5.0, 6.0, 7.0, 8.0]);
     }
 }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
+use crate::augment::Augmentation;
 use crate::error::ModelConfigError;
 use crate::ser_model::{SerModel, SerModelConfig};
 use mts_data::atomic;
@@ -46,6 +47,9 @@ pub struct ModelCard {
     /// The normaliser fitted on the training split, as JSON.
     #[serde(default)]
     pub normalizer: Option<Value>,
+    /// The augmentation the model was trained with (`none` for cards written without one).
+    #[serde(default)]
+    pub augmentation: Augmentation,
 }
 
 /// `config.json` on disk: the card plus the format tag and version.
@@ -65,7 +69,14 @@ impl ModelCard {
             class_names: Vec::new(),
             features: None,
             normalizer: None,
+            augmentation: Augmentation::None,
         }
+    }
+
+    /// Records the augmentation the model was trained with.
+    pub fn with_augmentation(mut self, augmentation: Augmentation) -> Self {
+        self.augmentation = augmentation;
+        self
     }
 
     /// Sets the class names (one per class, in logit order).
@@ -377,5 +388,34 @@ mod tests {
                 classes: 3
             })
         ));
+    }
+
+    /// The augmentation is kept in `config.json`; cards written before it existed read as
+    /// trained without augmentation.
+    #[test]
+    fn the_augmentation_is_stored_and_old_cards_read_as_none() {
+        let tempo: Augmentation = "tempo:0.7-1.428".parse().unwrap();
+        let card = ModelCard::new(SerModelConfig::new(Architecture::A1, [40, 20], 3))
+            .with_augmentation(tempo.clone());
+        let dir = tempfile::tempdir().unwrap();
+        let file = ConfigFile {
+            format: MODEL_FORMAT.to_string(),
+            format_version: MODEL_FORMAT_VERSION,
+            card,
+        };
+        let mut json = serde_json::to_value(&file).unwrap();
+        assert_eq!(json["augmentation"], "tempo:0.7-1.428");
+        fs::write(dir.path().join(CONFIG_FILE), json.to_string()).unwrap();
+        assert_eq!(read_config(dir.path()).unwrap().augmentation, tempo);
+        json.as_object_mut().unwrap().remove("augmentation");
+        fs::write(dir.path().join(CONFIG_FILE), json.to_string()).unwrap();
+        assert_eq!(
+            read_config(dir.path()).unwrap().augmentation,
+            Augmentation::None
+        );
+        json["augmentation"] = "tempo:2-1".into();
+        fs::write(dir.path().join(CONFIG_FILE), json.to_string()).unwrap();
+        let err = read_config(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("tempo:2-1"), "{err}");
     }
 }

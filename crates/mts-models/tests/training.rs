@@ -11,8 +11,9 @@ use std::rc::Rc;
 use burn::tensor::Device;
 use mts_core::{BranchAlignment, KernelSharing, ScaleSet};
 use mts_models::{
-    Architecture, ConvKind, DataError, EpochSummary, SerModelConfig, StopReason, Trainer,
-    TrainingConfig, TrainingError, TrainingObserver,
+    Architecture, Augmentation, ConvKind, DataError, EpochSummary, Evaluator, InMemorySet,
+    SerModelConfig, SpectrogramSet, StopReason, Trainer, TrainingConfig, TrainingError,
+    TrainingObserver,
 };
 
 /// A1 with Detached MTS kernels, so the per-epoch kernel averaging is part of the run.
@@ -186,6 +187,107 @@ fn runs_are_deterministic_for_a_seed() {
     assert_ne!(
         common::parameters(&a.final_model),
         common::parameters(&c.final_model)
+    );
+}
+
+/// Tempo augmentation changes what the model trains on, deterministically, and never what it
+/// is validated on: every epoch's recorded validation loss is the loss of that epoch's model on
+/// the plain validation inputs.
+#[test]
+fn tempo_augments_training_inputs_only() {
+    let _device = exclusive_device();
+    let train = common::noise_set([24, 12], 3, 2, 1);
+    let valid = common::noise_set([24, 12], 3, 1, 2);
+    // Standard convolutions: no per-epoch kernel averaging, so the final model is the model of
+    // the last epoch's validation.
+    let config = SerModelConfig::new(Architecture::A1, [24, 12], 3);
+    let tempo: Augmentation = "tempo:0.7-1.428".parse().unwrap();
+    let run = |augmentation: &Augmentation| {
+        Trainer::new(training_config(5).with_max_epochs(2), Device::flex())
+            .with_augmentation(augmentation.clone())
+            .fit(&config, &train, &valid)
+            .unwrap()
+    };
+    let (plain, a, b) = (run(&Augmentation::None), run(&tempo), run(&tempo));
+    assert_eq!(
+        common::parameters(&a.final_model),
+        common::parameters(&b.final_model)
+    );
+    assert_ne!(
+        common::parameters(&a.final_model),
+        common::parameters(&plain.final_model)
+    );
+    let plain_valid = Evaluator::new(Device::flex())
+        .evaluate(&a.final_model, &valid)
+        .unwrap();
+    assert_eq!(a.history.last().unwrap().valid_loss, plain_valid.loss);
+}
+
+/// A training set with a second variant of every item (as speed perturbation makes).
+struct TwoVariants {
+    plain: InMemorySet,
+    other: InMemorySet,
+}
+
+impl SpectrogramSet for TwoVariants {
+    fn len(&self) -> usize {
+        self.plain.len()
+    }
+    fn input_size(&self) -> [usize; 2] {
+        self.plain.input_size()
+    }
+    fn features(&self, index: usize) -> std::borrow::Cow<'_, [f32]> {
+        self.plain.features(index)
+    }
+    fn label(&self, index: usize) -> usize {
+        self.plain.label(index)
+    }
+    fn variants(&self) -> usize {
+        2
+    }
+    fn variant_features(&self, index: usize, variant: usize) -> std::borrow::Cow<'_, [f32]> {
+        [&self.plain, &self.other][variant].features(index)
+    }
+}
+
+/// Speed perturbation trains on the variants: with identical variants the run is the
+/// unaugmented run bit for bit (its draws use a stream of their own), with different ones it
+/// differs; a set without the variants is a typed error.
+#[test]
+fn speed_draws_among_the_training_variants() {
+    let _device = exclusive_device();
+    let train = common::noise_set([24, 12], 3, 2, 1);
+    let valid = common::noise_set([24, 12], 3, 1, 2);
+    let speed: Augmentation = "speed:1,1.1".parse().unwrap();
+    let run = |set: &dyn SpectrogramSet, augmentation: &Augmentation| {
+        Trainer::new(training_config(6).with_max_epochs(2), Device::flex())
+            .with_augmentation(augmentation.clone())
+            .fit(&model_config(), set, &valid)
+    };
+    let plain = run(&train, &Augmentation::None).unwrap();
+    let same = TwoVariants {
+        plain: train.clone(),
+        other: train.clone(),
+    };
+    let other = TwoVariants {
+        plain: train.clone(),
+        other: common::noise_set([24, 12], 3, 2, 7),
+    };
+    let parameters =
+        |set: &dyn SpectrogramSet| common::parameters(&run(set, &speed).unwrap().final_model);
+    assert_eq!(parameters(&same), common::parameters(&plain.final_model));
+    assert_ne!(parameters(&other), common::parameters(&plain.final_model));
+    let err = run(&train, &speed).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TrainingError::Data(DataError::Variants {
+                found: 1,
+                expected: 2,
+                ..
+            })
+        ),
+        "{err}"
     );
 }
 

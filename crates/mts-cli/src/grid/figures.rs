@@ -54,7 +54,7 @@ pub fn write_figures(
             .filter(|c| !c.pairs.is_empty())
             .map(|c| {
                 let d = c.pairs.iter().map(|p| 100.0 * (p.mts_wa - p.standard_wa));
-                (c.cell.architecture.to_string(), d.collect())
+                (c.cell.model_name(), d.collect())
             })
             .collect();
         if !rows.is_empty() {
@@ -68,10 +68,10 @@ pub fn write_figures(
         }
         let usage: Vec<_> = cells
             .iter()
-            .filter_map(|c| c.mts.as_ref().map(|m| (c.cell, m)))
-            .flat_map(|(cell, m)| {
+            .filter_map(|c| c.mts.as_ref().map(|m| (c.cell.model_name(), m)))
+            .flat_map(|(model, m)| {
                 let layers = m.usage.iter();
-                layers.map(move |(layer, u)| (format!("{} {layer}", cell.architecture), u.clone()))
+                layers.map(move |(layer, u)| (format!("{model} {layer}"), u.clone()))
             })
             .collect();
         if !usage.is_empty() {
@@ -91,13 +91,22 @@ pub fn write_figures(
     Ok(written)
 }
 
+/// `A1 standard`, `A1 MTS + tempo:0.7-1.428`: a cell's model of `kind` in a figure.
+fn model_label(cell: &Cell, kind: &str) -> String {
+    format!(
+        "{} {kind}{}",
+        cell.architecture,
+        crate::augmentation_suffix(&cell.augmentation)
+    )
+}
+
 fn wa_bars(cells: &[&CellReport], name: &str) -> Result<ScoreBars, PlotError> {
     let mut bars = Vec::new();
     for cell in cells {
         for (kind, model) in [("standard", &cell.standard), ("MTS", &cell.mts)] {
             if let Some(model) = model {
                 bars.push(ScoreBar {
-                    label: format!("{} {kind}", cell.cell.architecture),
+                    label: model_label(&cell.cell, kind),
                     mean: model.wa.mean,
                     std: model.wa.std,
                 });
@@ -127,7 +136,7 @@ fn learning_curves(cells: &[&CellReport], records: &[RunRecord]) -> Vec<Curve> {
             for run in runs {
                 let points = run.history.iter().map(|e| (e.epoch as f64, e.valid_loss));
                 curves.push(Curve {
-                    group: format!("{} {kind}", cell.cell.architecture),
+                    group: model_label(&cell.cell, kind),
                     points: points.collect(),
                 });
             }

@@ -111,6 +111,7 @@ pub(crate) fn test_record(
             front_end: crate::FrontEnd::Paper,
             architecture: mts_models::Architecture::A1,
             conv,
+            augmentation: mts_models::Augmentation::None,
             l2,
             seed: 0,
             fold,

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use mts_core::{KernelResampling, ScaleUsage};
 use mts_data::CorpusKind;
-use mts_models::{Wilcoxon, wilcoxon_signed_rank};
+use mts_models::{Augmentation, Wilcoxon, wilcoxon_signed_rank};
 use serde::Serialize;
 
 use super::missing::{MissingRun, missing_markdown};
@@ -94,13 +94,16 @@ pub struct CellReport {
     pub test: PairedTest,
 }
 
-/// MTS vs standard over every architecture of a corpus and front end.
+/// MTS vs standard over every architecture of a corpus, front end and augmentation.
 #[derive(Debug, Clone, Serialize)]
 pub struct OverallTest {
     /// The corpus.
     pub corpus: CorpusKind,
     /// The front end.
     pub front_end: FrontEnd,
+    /// The training augmentation of every pair pooled.
+    #[serde(skip_serializing_if = "Augmentation::is_none")]
+    pub augmentation: Augmentation,
     /// The architectures pooled.
     pub architectures: Vec<String>,
     /// The pooled comparison.
@@ -220,7 +223,7 @@ pub fn build_report(records: &[RunRecord]) -> Report {
     for selection in &selections {
         let pairs = pairs(selection);
         cells.push(CellReport {
-            cell: selection.cell,
+            cell: selection.cell.clone(),
             standard: selection.standard.as_ref().map(|(n, runs)| model(n, runs)),
             mts: selection.mts.as_ref().map(|(n, runs)| model(n, runs)),
             test: PairedTest::of(&pairs),
@@ -228,28 +231,32 @@ pub fn build_report(records: &[RunRecord]) -> Report {
         });
     }
     let mut overall: Vec<OverallTest> = Vec::new();
+    let group_of = |cell: &Cell| (cell.corpus, cell.front_end, cell.augmentation.clone());
     for cell in &cells {
-        let key = (cell.cell.corpus, cell.cell.front_end);
-        let index = match overall.iter().position(|o| (o.corpus, o.front_end) == key) {
+        let key = group_of(&cell.cell);
+        let index = match overall
+            .iter()
+            .position(|o| (o.corpus, o.front_end, o.augmentation.clone()) == key)
+        {
             Some(index) => index,
             None => {
                 overall.push(OverallTest {
                     corpus: key.0,
                     front_end: key.1,
+                    augmentation: key.2,
                     architectures: Vec::new(),
                     test: PairedTest::of(&[]),
                 });
                 overall.len() - 1
             }
         };
-        overall[index]
-            .architectures
-            .push(cell.cell.architecture.to_string());
+        overall[index].architectures.push(cell.cell.model_name());
     }
     for group in &mut overall {
+        let key = (group.corpus, group.front_end, group.augmentation.clone());
         let pooled: Vec<Pair> = cells
             .iter()
-            .filter(|c| (c.cell.corpus, c.cell.front_end) == (group.corpus, group.front_end))
+            .filter(|c| group_of(&c.cell) == key)
             .flat_map(|c| c.pairs.iter().cloned())
             .collect();
         group.test = PairedTest::of(&pooled);
@@ -269,12 +276,15 @@ fn candidate_rows(records: &[RunRecord], cells: &[CellReport]) -> Vec<CandidateR
     let mut groups: Vec<(Cell, String, Vec<&RunRecord>)> = Vec::new();
     for record in records {
         let key = (Cell::of(record), candidate(record));
-        match groups.iter_mut().find(|(c, n, _)| (*c, n.clone()) == key) {
+        match groups
+            .iter_mut()
+            .find(|(c, n, _)| *c == key.0 && *n == key.1)
+        {
             Some((_, _, runs)) => runs.push(record),
             None => groups.push((key.0, key.1, vec![record])),
         }
     }
-    groups.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    groups.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     groups
         .into_iter()
         .map(|(cell, name, runs)| {
@@ -330,7 +340,7 @@ pub fn markdown(report: &Report) -> String {
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             cell.cell.corpus.slug(),
             cell.cell.front_end,
-            cell.cell.architecture,
+            cell.cell.model_name(),
             cell.test.pairs,
             score(&cell.standard, |m| m.wa),
             score(&cell.standard, |m| m.ua),
@@ -378,7 +388,7 @@ pub fn markdown(report: &Report) -> String {
             "| {} | {} | {} | {} | {} | {:.4} ± {:.4} | {} | {} | {:.1} | {} |",
             row.cell.corpus.slug(),
             row.cell.front_end,
-            row.cell.architecture,
+            row.cell.model_name(),
             row.model.label,
             row.model.runs,
             row.model.valid_loss.mean,
@@ -399,14 +409,14 @@ pub fn markdown(report: &Report) -> String {
 /// One CSV row per finished run.
 pub fn runs_csv(records: &[RunRecord]) -> String {
     let mut out = String::from(
-        "run,corpus,front_end,arch,conv,l2,seed,fold,best_valid_loss,best_epoch,epochs,stop,test_wa,test_ua,test_macro_f1,seconds,scale_usage\n",
+        "run,corpus,front_end,arch,conv,l2,seed,fold,best_valid_loss,best_epoch,epochs,stop,test_wa,test_ua,test_macro_f1,seconds,scale_usage,augmentation\n",
     );
     for r in records {
         let mut usage = Vec::new();
         add_layer_usage(&mut usage, &r.scale_usage);
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{:.6},{},{},{:?},{:.6},{:.6},{:.6},{:.1},\"{}\"",
+            "{},{},{},{},{},{},{},{},{:.6},{},{},{:?},{:.6},{:.6},{:.6},{:.1},\"{}\",{}",
             r.run.id(),
             r.run.corpus.slug(),
             r.run.front_end,
@@ -423,7 +433,8 @@ pub fn runs_csv(records: &[RunRecord]) -> String {
             r.test.unweighted_average_recall,
             r.test.macro_f1,
             r.seconds,
-            usage_text(&usage)
+            usage_text(&usage),
+            r.run.augmentation
         );
     }
     out

@@ -55,7 +55,8 @@ impl GridOptions {
         }
     }
 
-    fn source(&self, run: &RunSpec) -> Result<DataSource, CliError> {
+    /// The data of `run`, with the spectrograms of the audio at `speeds` too.
+    fn source(&self, run: &RunSpec, speeds: Vec<f64>) -> Result<DataSource, CliError> {
         Ok(DataSource {
             corpus: run.corpus,
             data_dir: self.data_dir(run.corpus)?,
@@ -64,6 +65,7 @@ impl GridOptions {
             seed: run.seed,
             fold_scheme: run.fold_scheme,
             progress: false,
+            speeds,
         })
     }
 
@@ -152,7 +154,9 @@ pub fn run_single(grid: &GridSpec, options: &GridOptions, id: &str) -> Result<()
         return Ok(());
     }
     let device = options.device.device()?;
-    let data = options.source(&run)?.load(&run.front_end.config())?;
+    let data = options
+        .source(&run, run.augmentation.extra_speeds())?
+        .load(&run.front_end.config())?;
     let record = train_run(
         grid,
         options,
@@ -188,15 +192,18 @@ fn check_folds(grid: &GridSpec, options: &GridOptions) -> Result<(), CliError> {
             continue;
         }
         checked.push(cell);
-        options.source(&run)?.check_folds().map_err(|error| {
-            CliError::Usage(format!(
-                "{}: {} {} folds (seed {}) cannot be made: {error}",
-                run.corpus.slug(),
-                run.folds,
-                run.fold_scheme,
-                run.seed
-            ))
-        })?;
+        options
+            .source(&run, Vec::new())?
+            .check_folds()
+            .map_err(|error| {
+                CliError::Usage(format!(
+                    "{}: {} {} folds (seed {}) cannot be made: {error}",
+                    run.corpus.slug(),
+                    run.folds,
+                    run.fold_scheme,
+                    run.seed
+                ))
+            })?;
     }
     Ok(())
 }
@@ -251,7 +258,8 @@ fn run_in_process(
         let key = DataKey::of(run);
         if data.as_ref().map(|(loaded, _)| loaded) != Some(&key) {
             drop(data.take()); // free the previous corpus before loading the next
-            let mut source = options.source(run)?;
+            // The speeds of every augmentation of the grid: runs of one data key share the load.
+            let mut source = options.source(run, grid.extra_speeds())?;
             source.progress = true;
             let loaded = progress.suspend(|| source.load(&run.front_end.config()))?;
             data = Some((key, loaded));
@@ -328,6 +336,7 @@ fn train_run(
         architecture: run.architecture,
         conv: run.conv.clone(),
         training: grid.training_for(run),
+        augmentation: run.augmentation.clone(),
         fold: run.fold,
     };
     let result = run_experiment(data, &experiment, device, observer, Some(&checkpoint))?;

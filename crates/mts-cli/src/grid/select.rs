@@ -5,15 +5,17 @@
 use std::collections::BTreeMap;
 
 use mts_data::CorpusKind;
-use mts_models::{Architecture, ConvKind};
+use mts_models::{Architecture, Augmentation, ConvKind};
 use serde::Serialize;
 
 use super::record::RunRecord;
 use super::spec::conv_slug;
 use crate::FrontEnd;
 
-/// One row of the Table-1 layout: a corpus, front end and architecture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// One row of the Table-1 layout: a corpus, front end and architecture, trained with one
+/// augmentation (standard and MTS are chosen and paired within a cell, so `standard + tempo`
+/// meets `MTS + tempo`, and `standard` meets `MTS`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Cell {
     /// The corpus.
     pub corpus: CorpusKind,
@@ -21,6 +23,9 @@ pub struct Cell {
     pub front_end: FrontEnd,
     /// The architecture.
     pub architecture: Architecture,
+    /// The training augmentation (none for most cells; then absent from `results.json`).
+    #[serde(skip_serializing_if = "Augmentation::is_none")]
+    pub augmentation: Augmentation,
 }
 
 impl Cell {
@@ -30,7 +35,17 @@ impl Cell {
             corpus: record.run.corpus,
             front_end: record.run.front_end,
             architecture: record.run.architecture,
+            augmentation: record.run.augmentation.clone(),
         }
+    }
+
+    /// `A1`, or `A1 + tempo:0.7-1.428` for a cell with augmentation.
+    pub fn model_name(&self) -> String {
+        format!(
+            "{}{}",
+            self.architecture,
+            crate::augmentation_suffix(&self.augmentation)
+        )
     }
 }
 

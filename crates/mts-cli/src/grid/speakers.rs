@@ -58,21 +58,21 @@ pub fn speakers_markdown(rows: &[SpeakerAccuracy]) -> String {
          speaker, over the runs that tested the speaker (their number in parentheses); runs \
          recorded before per-speaker scores were kept are not counted.\n",
     );
-    let mut previous: Option<Cell> = None;
+    let mut previous: Option<&Cell> = None;
     let mut speakers: Vec<&str> = Vec::new();
     for row in rows {
-        if previous != Some(row.cell) {
-            speakers = speakers_of(rows, row.cell);
+        if previous != Some(&row.cell) {
+            speakers = speakers_of(rows, &row.cell);
             let _ = write!(
                 out,
                 "\n### {} · {} · {}\n\n| configuration | {} |\n|---|{}\n",
                 row.cell.corpus.slug(),
                 row.cell.front_end,
-                row.cell.architecture,
+                row.cell.model_name(),
                 speakers.join(" | "),
                 "---|".repeat(speakers.len())
             );
-            previous = Some(row.cell);
+            previous = Some(&row.cell);
         }
         let cells: Vec<String> = speakers
             .iter()
@@ -89,10 +89,10 @@ pub fn speakers_markdown(rows: &[SpeakerAccuracy]) -> String {
 }
 
 /// The speakers any configuration of `cell` was tested on, sorted.
-fn speakers_of(rows: &[SpeakerAccuracy], cell: Cell) -> Vec<&str> {
+fn speakers_of<'a>(rows: &'a [SpeakerAccuracy], cell: &Cell) -> Vec<&'a str> {
     let mut speakers: Vec<&str> = rows
         .iter()
-        .filter(|row| row.cell == cell)
+        .filter(|row| row.cell == *cell)
         .flat_map(|row| row.speakers.iter().map(|(s, ..)| s.as_str()))
         .collect();
     speakers.sort_unstable();

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use mts_core::{BranchAlignment, KernelResampling, KernelSharing, ScaleSet};
 use mts_data::CorpusKind;
-use mts_models::{Architecture, ConvKind, TrainingConfig};
+use mts_models::{Architecture, Augmentation, ConvKind, TrainingConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::{CliError, FoldScheme, FrontEnd};
@@ -41,6 +41,14 @@ fn linear() -> KernelResampling {
     KernelResampling::Linear
 }
 
+fn no_augmentation() -> Vec<Augmentation> {
+    vec![Augmentation::None]
+}
+
+fn is_no_augmentation(augmentations: &[Augmentation]) -> bool {
+    augmentations == [Augmentation::None]
+}
+
 /// Every dimension of an experiment: the grid is the product of the lists. Saved as
 /// `grid.json` in the experiment folder (no paths: the same grid runs on every machine).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,6 +72,13 @@ pub struct GridSpec {
     pub l2s: Vec<f64>,
     /// Seeds: each draws the speaker folds and the model initialisation.
     pub seeds: Vec<u64>,
+    /// Training augmentations, each trained with every convolution (`[none]` when absent from
+    /// `grid.json`, and then not written, so grids without augmentation read as before).
+    #[serde(
+        default = "no_augmentation",
+        skip_serializing_if = "is_no_augmentation"
+    )]
+    pub augmentations: Vec<Augmentation>,
     /// Number of speaker-independent folds per corpus; every fold is run. `None`: each
     /// scheme's own ([`FoldScheme::default_folds`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -97,6 +112,9 @@ impl GridSpec {
         }
         if self.seeds.is_empty() {
             return empty("seed");
+        }
+        if self.augmentations.is_empty() {
+            return empty("augmentation");
         }
         if self.folds == Some(0) {
             return empty("fold");
@@ -152,7 +170,7 @@ impl GridSpec {
     }
 
     /// Every run, in a fixed order: corpus, front end, seed (one data load each), then
-    /// architecture, fold, convolution and L2.
+    /// architecture, fold, augmentation, convolution and L2.
     pub fn runs(&self) -> Vec<RunSpec> {
         let mut runs = Vec::new();
         for &corpus in &self.corpora {
@@ -161,20 +179,20 @@ impl GridSpec {
                 for &seed in &self.seeds {
                     for &architecture in &self.architectures {
                         for fold in 0..folds {
-                            for conv in self.convs() {
-                                for &l2 in &self.l2s {
-                                    runs.push(RunSpec {
-                                        corpus,
-                                        front_end,
-                                        architecture,
-                                        conv: conv.clone(),
-                                        l2,
-                                        seed,
-                                        fold,
-                                        folds,
-                                        fold_scheme,
-                                    });
-                                }
+                            for augmentation in &self.augmentations {
+                                let run = RunSpec {
+                                    corpus,
+                                    front_end,
+                                    architecture,
+                                    conv: ConvKind::Standard,
+                                    augmentation: augmentation.clone(),
+                                    l2: 0.0,
+                                    seed,
+                                    fold,
+                                    folds,
+                                    fold_scheme,
+                                };
+                                runs.extend(self.variants_of(&run));
                             }
                         }
                     }
@@ -182,6 +200,37 @@ impl GridSpec {
             }
         }
         runs
+    }
+
+    /// `run` under every convolution and L2 of the grid, in that order.
+    fn variants_of(&self, run: &RunSpec) -> Vec<RunSpec> {
+        let mut runs = Vec::new();
+        for conv in self.convs() {
+            for &l2 in &self.l2s {
+                runs.push(RunSpec {
+                    conv: conv.clone(),
+                    l2,
+                    ..run.clone()
+                });
+            }
+        }
+        runs
+    }
+
+    /// Every speed-perturbation factor other than 1 of the grid's augmentations, once each (the
+    /// features to compute besides the plain ones).
+    pub fn extra_speeds(&self) -> Vec<f64> {
+        let mut speeds: Vec<f64> = Vec::new();
+        for speed in self
+            .augmentations
+            .iter()
+            .flat_map(Augmentation::extra_speeds)
+        {
+            if !speeds.contains(&speed) {
+                speeds.push(speed);
+            }
+        }
+        speeds
     }
 
     /// The training settings of `run`: the grid's, with the run's L2 and seed.
@@ -204,6 +253,9 @@ pub struct RunSpec {
     pub architecture: Architecture,
     /// Standard or MTS (scales, sharing, alignment).
     pub conv: ConvKind,
+    /// The training augmentation (absent from records: none).
+    #[serde(default, skip_serializing_if = "Augmentation::is_none")]
+    pub augmentation: Augmentation,
     /// L2 (coupled weight decay).
     pub l2: f64,
     /// Seed of the folds and of training.
@@ -224,7 +276,9 @@ fn is_speaker_folds(scheme: &FoldScheme) -> bool {
 impl RunSpec {
     /// The run's folder name, unique in its grid:
     /// `emodb-paper-a1-mts-0.5-1-2-shared-l2_0.001-seed0-fold3` (`...-seed0-window-fold3` for
-    /// the published window's folds, `...-seed0-cross-speaker-fold1` for TESS cross-speaker).
+    /// the published window's folds, `...-seed0-cross-speaker-fold1` for TESS cross-speaker,
+    /// `...-shared-tempo0.7-1.428-l2_0...` for a run with augmentation; runs without keep the
+    /// ids they always had).
     pub fn id(&self) -> String {
         let window = match self.fold_scheme {
             FoldScheme::Speaker => "",
@@ -232,11 +286,12 @@ impl RunSpec {
             FoldScheme::TessCrossSpeaker => "-cross-speaker",
         };
         format!(
-            "{}-{}-{}-{}-l2_{}-seed{}{window}-fold{}",
+            "{}-{}-{}-{}{}-l2_{}-seed{}{window}-fold{}",
             self.corpus.slug(),
             self.front_end,
             self.architecture,
             conv_slug(&self.conv),
+            self.augmentation.slug(),
             self.l2,
             self.seed,
             self.fold
@@ -334,6 +389,7 @@ pub(crate) fn tiny_grid() -> GridSpec {
         resampling: KernelResampling::Linear,
         l2s: vec![0.0],
         seeds: vec![0],
+        augmentations: vec![Augmentation::None],
         folds: Some(2),
         fold_scheme: Some(FoldScheme::Speaker),
         training: TrainingConfig::new(),
@@ -355,6 +411,7 @@ mod tests {
             resampling: KernelResampling::Linear,
             l2s: vec![0.0, 0.01],
             seeds: vec![0, 1, 2],
+            augmentations: vec![Augmentation::None],
             folds: Some(4),
             fold_scheme: Some(FoldScheme::Speaker),
             training: TrainingConfig::new(),
@@ -400,6 +457,89 @@ mod tests {
         let json = serde_json::to_value(&window_run).unwrap();
         assert_eq!(json["fold_scheme"], "published-window");
         assert_eq!(serde_json::from_value::<RunSpec>(json).unwrap(), window_run);
+    }
+
+    /// An augmentation dimension trains every convolution under every augmentation; augmented
+    /// runs are tagged, unaugmented ones keep exactly the ids (and records, and `grid.json`)
+    /// they had before augmentation existed.
+    #[test]
+    fn augmentations_tag_run_ids_and_default_to_none() {
+        let tempo: Augmentation = "tempo:0.7-1.428".parse().unwrap();
+        let mut augmented = grid();
+        augmented.augmentations = vec![Augmentation::None, tempo.clone()];
+        let runs = augmented.runs();
+        assert_eq!(runs.len(), 2 * grid().runs().len());
+        let plain: Vec<String> = grid().runs().iter().map(RunSpec::id).collect();
+        let (untagged, tagged): (Vec<&RunSpec>, Vec<&RunSpec>) =
+            runs.iter().partition(|r| r.augmentation.is_none());
+        let untagged: Vec<String> = untagged.iter().map(|r| r.id()).collect();
+        assert_eq!(untagged, plain);
+        assert!(tagged.iter().all(|r| r.augmentation == tempo));
+        assert_eq!(
+            tagged[2].id(),
+            "synthetic-paper-a1-mts-0.7-1-1.428-shared-tempo0.7-1.428-l2_0-seed0-fold0"
+        );
+        let ids: std::collections::BTreeSet<String> = runs.iter().map(RunSpec::id).collect();
+        assert_eq!(ids.len(), runs.len());
+
+        let json = serde_json::to_value(grid()).unwrap();
+        assert!(json.get("augmentations").is_none(), "{json}");
+        assert_eq!(serde_json::from_value::<GridSpec>(json).unwrap(), grid());
+        let json = serde_json::to_value(&augmented).unwrap();
+        assert_eq!(json["augmentations"][1], "tempo:0.7-1.428");
+        assert_eq!(serde_json::from_value::<GridSpec>(json).unwrap(), augmented);
+        let json = serde_json::to_value(tagged[0]).unwrap();
+        assert_eq!(json["augmentation"], "tempo:0.7-1.428");
+        assert!(
+            serde_json::to_value(&runs[0])
+                .unwrap()
+                .get("augmentation")
+                .is_none()
+        );
+
+        let mut speeds = grid();
+        speeds.augmentations = vec![
+            "speed:0.9,1,1.1".parse().unwrap(),
+            "speed:0.8,1.1".parse().unwrap(),
+        ];
+        assert_eq!(speeds.extra_speeds(), vec![0.9, 1.1, 0.8]);
+        speeds.augmentations.clear();
+        assert!(
+            speeds
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("augmentation")
+        );
+    }
+
+    /// Every committed run record (`docs/results/CORPUS/EXPERIMENT/runs`) still reads, and its
+    /// run id is still its folder's name, so those experiment folders resume and report as
+    /// before.
+    #[test]
+    fn committed_run_records_keep_their_ids() {
+        let results = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/results");
+        let folders = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
+            std::fs::read_dir(dir)
+                .map(|entries| entries.map(|e| e.unwrap().path()).collect())
+                .unwrap_or_default()
+        };
+        let mut checked = 0;
+        let experiments = folders(&results)
+            .into_iter()
+            .flat_map(|corpus| folders(&corpus));
+        for experiment in experiments {
+            for dir in folders(&experiment.join("runs")) {
+                if !dir.join(crate::grid::RECORD_FILE).is_file() {
+                    continue;
+                }
+                let record = crate::grid::RunRecord::read(&dir).unwrap();
+                assert!(record.run.augmentation.is_none());
+                assert_eq!(record.run.id(), dir.file_name().unwrap().to_str().unwrap());
+                checked += 1;
+            }
+        }
+        assert!(checked >= 100, "{checked} records");
     }
 
     /// Folds and scheme not given: TESS gets its two cross-speaker folds, the other corpora 4

@@ -24,23 +24,38 @@ impl FileIdentity {
 }
 
 /// Everything that changes the cached spectrogram of a file, hashed: the spectrogram config,
-/// the content screen and the cache format version.
+/// the content screen, the speed-perturbation factor (only when it is not 1, so plain entries
+/// keep the keys they always had) and the cache format version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ConfigFingerprint(pub u128);
 
 impl ConfigFingerprint {
     /// The fingerprint of a spectrogram config and content screen.
     pub fn new(config: &SpectrogramConfig, screen: Option<&ContentScreen>) -> Self {
+        Self::at_speed(config, screen, 1.0)
+    }
+
+    /// The fingerprint of a spectrogram config and content screen for audio sped up by `speed`
+    /// ([`FeatureExtractor::with_speed`](mts_audio::FeatureExtractor::with_speed)); speed 1
+    /// is [`new`](Self::new)'s fingerprint.
+    pub fn at_speed(
+        config: &SpectrogramConfig,
+        screen: Option<&ContentScreen>,
+        speed: f64,
+    ) -> Self {
         #[derive(Serialize)]
         struct Keyed<'a> {
             cache_format: u32,
             config: &'a SpectrogramConfig,
             screen: Option<&'a ContentScreen>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            speed: Option<f64>,
         }
         let keyed = Keyed {
             cache_format: super::entry::FORMAT_VERSION,
             config,
             screen,
+            speed: (speed != 1.0).then_some(speed),
         };
         // Serialising plain structs of numbers and enums cannot fail; an empty string would still
         // give a valid (if shared) key.
@@ -92,6 +107,22 @@ mod tests {
             base,
             ConfigFingerprint::new(&paper, Some(&ContentScreen::default()))
         );
+    }
+
+    /// Speed 1 is the plain fingerprint (its key leaves the speed out, so existing entries keep
+    /// their keys); other speeds get their own.
+    #[test]
+    fn the_speed_keys_entries_and_speed_one_keeps_the_old_keys() {
+        let paper = SpectrogramConfig::paper();
+        let screen = ContentScreen::default();
+        let plain = ConfigFingerprint::new(&paper, Some(&screen));
+        assert_eq!(
+            ConfigFingerprint::at_speed(&paper, Some(&screen), 1.0),
+            plain
+        );
+        let fast = ConfigFingerprint::at_speed(&paper, Some(&screen), 1.1);
+        let slow = ConfigFingerprint::at_speed(&paper, Some(&screen), 0.9);
+        assert!(fast != plain && slow != plain && fast != slow);
     }
 
     #[test]

@@ -17,6 +17,7 @@ use burn::optim::ModuleOptimizer;
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
+use crate::augment::Augmentation;
 use crate::ser_model::{SerModel, SerModelConfig};
 use crate::training::config::TrainingConfig;
 use crate::training::error::TrainingError;
@@ -37,6 +38,9 @@ pub(crate) struct CheckpointState {
     pub format_version: u32,
     pub model: SerModelConfig,
     pub training: TrainingConfig,
+    /// The training augmentation (absent from checkpoints without one).
+    #[serde(default, skip_serializing_if = "Augmentation::is_none")]
+    pub augmentation: Augmentation,
     /// Sizes of the training and validation splits, to catch a resume on other data.
     pub split_sizes: [usize; 2],
     pub epochs_done: usize,
@@ -59,12 +63,18 @@ pub(crate) struct CheckpointState {
 
 impl CheckpointState {
     /// The state of a run that has not trained yet.
-    pub fn fresh(model: SerModelConfig, training: TrainingConfig, split_sizes: [usize; 2]) -> Self {
+    pub fn fresh(
+        model: SerModelConfig,
+        training: TrainingConfig,
+        augmentation: Augmentation,
+        split_sizes: [usize; 2],
+    ) -> Self {
         Self {
             format: FORMAT.to_string(),
             format_version: FORMAT_VERSION,
             model,
             training,
+            augmentation,
             split_sizes,
             epochs_done: 0,
             best_epoch: None,
@@ -86,6 +96,7 @@ impl CheckpointState {
         dir: &Path,
         model: &SerModelConfig,
         training: &TrainingConfig,
+        augmentation: &Augmentation,
         split_sizes: [usize; 2],
     ) -> Result<(), TrainingError> {
         let mismatch = |what: String| TrainingError::CheckpointMismatch {
@@ -104,6 +115,12 @@ impl CheckpointState {
                 "training settings {} (asked for {})",
                 serde_json::to_string(&self.training).unwrap_or_default(),
                 serde_json::to_string(training).unwrap_or_default()
+            )));
+        }
+        if self.augmentation != *augmentation {
+            return Err(mismatch(format!(
+                "augmentation {} (asked for {augmentation})",
+                self.augmentation
             )));
         }
         if self.split_sizes != split_sizes {
@@ -526,6 +543,7 @@ mod tests {
         let mut state = CheckpointState::fresh(
             SerModelConfig::new(Architecture::A1, [40, 20], 4),
             TrainingConfig::new(),
+            Augmentation::None,
             [10, 5],
         );
         // A value serde_json's default parser does not read back exactly.
@@ -563,7 +581,8 @@ mod tests {
         let config = SerModelConfig::new(Architecture::A1, [40, 20], 4);
         let model = config.init(&device);
         let optimizer = crate::FusedAdam::new(0.0).init();
-        let mut state = CheckpointState::fresh(config, TrainingConfig::new(), [10, 5]);
+        let mut state =
+            CheckpointState::fresh(config, TrainingConfig::new(), Augmentation::None, [10, 5]);
         let mut writer = CheckpointWriter::default();
         let mut write_epoch = |state: &mut CheckpointState, epoch, best| {
             state.epochs_done = epoch;

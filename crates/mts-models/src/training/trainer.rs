@@ -15,9 +15,11 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
-use crate::data::{SpectrogramSet, batch, check_set};
+use crate::augment::Augmentation;
+use crate::data::{DataError, SpectrogramSet, batch, check_set};
 use crate::evaluate::{Evaluator, argmax};
 use crate::ser_model::{SerModel, SerModelConfig};
+use crate::streams::{Stream, stream_seed};
 use crate::training::adam::FusedAdam;
 use crate::training::checkpoint::{self, CheckpointState, NewBest};
 use crate::training::config::TrainingConfig;
@@ -79,6 +81,7 @@ pub struct Trainer<'a> {
     config: TrainingConfig,
     device: Device,
     checkpoint_dir: Option<PathBuf>,
+    augmentation: Augmentation,
     observer: Box<dyn TrainingObserver + 'a>,
 }
 
@@ -88,25 +91,36 @@ impl fmt::Debug for Trainer<'_> {
             .field("config", &self.config)
             .field("device", &self.device)
             .field("checkpoint_dir", &self.checkpoint_dir)
+            .field("augmentation", &self.augmentation)
             .finish_non_exhaustive()
     }
 }
 
-/// Distinct random streams derived from the seed.
-#[derive(Clone, Copy)]
-enum Stream {
-    Shuffle = 1,
-    Device = 2,
+/// The training set as epoch `epoch` sees it: every item through the augmentation.
+struct Augmented<'a> {
+    set: &'a dyn SpectrogramSet,
+    augmentation: &'a Augmentation,
+    seed: u64,
+    epoch: usize,
 }
 
-/// A 64-bit seed for `stream` of epoch `epoch` (SplitMix64 finaliser over the mixed inputs).
-fn stream_seed(seed: u64, epoch: usize, stream: Stream) -> u64 {
-    let mut z = seed
-        ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        ^ (stream as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+impl SpectrogramSet for Augmented<'_> {
+    fn len(&self) -> usize {
+        self.set.len()
+    }
+
+    fn input_size(&self) -> [usize; 2] {
+        self.set.input_size()
+    }
+
+    fn features(&self, index: usize) -> std::borrow::Cow<'_, [f32]> {
+        self.augmentation
+            .features(self.set, index, self.seed, self.epoch)
+    }
+
+    fn label(&self, index: usize) -> usize {
+        self.set.label(index)
+    }
 }
 
 impl<'a> Trainer<'a> {
@@ -117,6 +131,7 @@ impl<'a> Trainer<'a> {
             config,
             device,
             checkpoint_dir: None,
+            augmentation: Augmentation::None,
             observer: Box::new(Silent),
         }
     }
@@ -125,6 +140,13 @@ impl<'a> Trainer<'a> {
     /// checkpoint of the same run.
     pub fn with_checkpoint_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.checkpoint_dir = Some(dir.into());
+        self
+    }
+
+    /// Augments the training inputs (never the validation ones); [`Augmentation::None`] by
+    /// default. For [`Augmentation::Speed`] the training set must hold one variant per factor.
+    pub fn with_augmentation(mut self, augmentation: Augmentation) -> Self {
+        self.augmentation = augmentation;
         self
     }
 
@@ -156,6 +178,15 @@ impl<'a> Trainer<'a> {
         let (input, classes) = (model_config.input_size, model_config.num_classes);
         check_set("training", train, input, classes)?;
         check_set("validation", valid, input, classes)?;
+        let variants = self.augmentation.variants();
+        if train.variants() != variants {
+            return Err(DataError::Variants {
+                found: train.variants(),
+                expected: variants,
+                augmentation: self.augmentation.to_string(),
+            }
+            .into());
+        }
         let train_device = self.device.clone().autodiff();
         let eval_device = self.device.clone().without_autodiff();
         let (mut model, mut state, mut optimizer) =
@@ -255,19 +286,31 @@ impl<'a> Trainer<'a> {
             None => None,
         };
         if let Some((dir, state)) = resumed {
-            state.check_matches(dir, model_config, &self.config, split_sizes)?;
+            state.check_matches(
+                dir,
+                model_config,
+                &self.config,
+                &self.augmentation,
+                split_sizes,
+            )?;
             let model = checkpoint::load_model(dir, &state, train_device)?;
             let optimizer = checkpoint::load_optimizer(dir, &state, optimizer)?;
             // The best model stays in the checkpoint folder until training ends.
             return Ok((model, state, optimizer));
         }
         let model = model_config.try_init(train_device)?;
-        let state = CheckpointState::fresh(model_config.clone(), self.config.clone(), split_sizes);
+        let state = CheckpointState::fresh(
+            model_config.clone(),
+            self.config.clone(),
+            self.augmentation.clone(),
+            split_sizes,
+        );
         Ok((model, state, optimizer))
     }
 
     /// One epoch of shuffled mini-batches; returns the model and the summed training loss and
-    /// correct count. The shuffle and the device's random stream depend only on (seed, epoch).
+    /// correct count. The shuffle, the device's random stream and the augmentation depend only
+    /// on (seed, epoch).
     fn train_epoch(
         &mut self,
         mut model: SerModel,
@@ -284,6 +327,13 @@ impl<'a> Trainer<'a> {
             Stream::Shuffle,
         ));
         order.shuffle(&mut rng);
+        let augmented = Augmented {
+            set: train,
+            augmentation: &self.augmentation,
+            seed: self.config.seed,
+            epoch,
+        };
+        let train: &dyn SpectrogramSet = &augmented;
         let num_batches = train.len().div_ceil(self.config.batch_size);
         let loss_fn = CrossEntropyLossConfig::new().init(train_device);
         let (mut loss_sum, mut correct) = (0.0, 0usize);
@@ -487,18 +537,4 @@ fn count_correct(data: &dyn SpectrogramSet, chunk: &[usize], logits: burn::Tenso
         .zip(chunk)
         .filter(|(row, index)| argmax(row) == data.label(**index))
         .count()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn streams_differ_by_seed_epoch_and_purpose() {
-        let a = stream_seed(0, 1, Stream::Shuffle);
-        assert_ne!(a, stream_seed(0, 2, Stream::Shuffle));
-        assert_ne!(a, stream_seed(1, 1, Stream::Shuffle));
-        assert_ne!(a, stream_seed(0, 1, Stream::Device));
-        assert_eq!(a, stream_seed(0, 1, Stream::Shuffle));
-    }
 }
