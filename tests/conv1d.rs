@@ -9,7 +9,7 @@ use burn::module::{Module, Param};
 use burn::nn::PaddingConfig1d;
 use burn::nn::conv::Conv1dConfig;
 use burn::tensor::{Device, Tensor, TensorData};
-use common::{GoldenGrads, GoldenTensor, assert_close, on_both_paths, read_json, uniform, values};
+use common::{GoldenLayer, assert_close, on_both_paths, read_json, uniform, values};
 use mts::core::{KernelSharing, MtsConv1d, MtsConv1dConfig};
 use serde::Deserialize;
 
@@ -22,27 +22,20 @@ struct Case {
     padding: usize,
     scales: Vec<f64>,
     kernel_sizes: Vec<usize>,
-    input: GoldenTensor,
-    weight: GoldenTensor,
-    bias: GoldenTensor,
-    cotangent: GoldenTensor,
-    output: GoldenTensor,
-    winner: GoldenTensor,
-    usage_counts: Vec<u64>,
-    grad_shared: GoldenGrads,
-    grad_detached: GoldenGrads,
+    #[serde(flatten)]
+    golden: GoldenLayer,
 }
 
 fn layer(case: &Case, sharing: KernelSharing, device: &Device) -> MtsConv1d {
-    let [out, inp, k] = case.weight.shape[..] else {
+    let [out, inp, k] = case.golden.weight.shape[..] else {
         panic!("weight must be 3-D")
     };
     let mut conv = Conv1dConfig::new(inp, out, k)
         .with_stride(case.stride)
         .with_padding(PaddingConfig1d::Explicit(case.padding, case.padding))
         .init(device);
-    conv.weight = Param::from_tensor(case.weight.tensor(device));
-    conv.bias = Some(Param::from_tensor(case.bias.tensor(device)));
+    conv.weight = Param::from_tensor(case.golden.weight.tensor(device));
+    conv.bias = Some(Param::from_tensor(case.golden.bias.tensor(device)));
     MtsConv1d::from_conv1d(conv, &case.scales)
         .unwrap()
         .with_sharing(sharing)
@@ -65,16 +58,9 @@ fn forward_winners_and_usage_match_pytorch() {
             "{}",
             case.name
         );
-        on_both_paths(|path| {
-            let what = format!("{} ({path})", case.name);
-            let (output, usage) = layer.forward_with_usage(case.input.tensor(&device));
-            assert_eq!(output.dims().to_vec(), case.output.shape, "{what}");
-            assert_close(&what, &values(output), &case.output.data, REL);
-            assert_eq!(usage.counts(), &case.usage_counts[..], "{what}");
-            let (_, winners) = layer.forward_with_winners(case.input.tensor(&device));
-            let winners: Vec<i64> = winners.into_data().iter::<i64>().collect();
-            let expected: Vec<i64> = case.winner.data.iter().map(|&w| w as i64).collect();
-            assert_eq!(winners, expected, "{what}");
+        case.golden.assert_forward(&case.name, &device, REL, |x| {
+            let (_, winners) = layer.forward_with_winners(x.clone());
+            (layer.forward_with_usage(x), winners)
         });
     }
 }
@@ -84,16 +70,13 @@ fn gradients_match_pytorch_in_both_sharing_modes() {
     let device = Device::flex().autodiff();
     for file in CASES {
         let case: Case = read_json(file);
-        for (sharing, expected) in [
-            (KernelSharing::Shared, &case.grad_shared),
-            (KernelSharing::Detached, &case.grad_detached),
-        ] {
+        for (sharing, expected) in case.golden.grads.by_sharing() {
             on_both_paths(|path| {
                 let what = format!("{} {sharing:?} ({path})", case.name);
                 let layer = layer(&case, sharing, &device);
-                let input = case.input.tensor::<3>(&device).require_grad();
+                let input = case.golden.input.tensor::<3>(&device).require_grad();
                 let output = layer.forward(input.clone());
-                let grads = (output * case.cotangent.tensor::<3>(&device))
+                let grads = (output * case.golden.cotangent.tensor::<3>(&device))
                     .sum()
                     .backward();
                 let dx = values(input.grad(&grads).expect("input gradient"));

@@ -9,7 +9,7 @@ mod common;
 use burn::module::Param;
 use burn::nn::PaddingConfig2d;
 use burn::tensor::Device;
-use common::{GoldenGrads, GoldenTensor, assert_close, on_both_paths, read_json, values};
+use common::{GoldenLayer, GoldenTensor, assert_close, on_both_paths, read_json, values};
 use mts::core::{
     KernelResampling, KernelSharing, MtsConv2d, MtsConv2dConfig, Scale, ScaleSet, resample_kernel,
     resample_kernel_with,
@@ -25,16 +25,9 @@ struct Case {
     padding: [usize; 2],
     scales: Vec<[f64; 2]>,
     kernel_sizes: Vec<[usize; 2]>,
-    input: GoldenTensor,
-    weight: GoldenTensor,
-    bias: GoldenTensor,
-    cotangent: GoldenTensor,
-    output: GoldenTensor,
-    winner: GoldenTensor,
-    usage_counts: Vec<u64>,
     resampled_kernels: Vec<GoldenTensor>,
-    grad_shared: GoldenGrads,
-    grad_detached: GoldenGrads,
+    #[serde(flatten)]
+    golden: GoldenLayer,
     #[serde(default = "linear")]
     resampling: KernelResampling,
 }
@@ -63,7 +56,7 @@ fn load(file: &str) -> Case {
 }
 
 fn layer(case: &Case, sharing: KernelSharing, device: &Device) -> MtsConv2d {
-    let [out, inp, kt, kf] = case.weight.shape[..] else {
+    let [out, inp, kt, kf] = case.golden.weight.shape[..] else {
         panic!("weight must be 4-D")
     };
     let scales = ScaleSet::new(case.scales.iter().map(|&s| Scale::from(s)).collect());
@@ -75,8 +68,8 @@ fn layer(case: &Case, sharing: KernelSharing, device: &Device) -> MtsConv2d {
         .with_sharing(sharing)
         .with_resampling(case.resampling)
         .init(device);
-    layer.weight = Param::from_tensor(case.weight.tensor(device));
-    layer.bias = Some(Param::from_tensor(case.bias.tensor(device)));
+    layer.weight = Param::from_tensor(case.golden.weight.tensor(device));
+    layer.bias = Some(Param::from_tensor(case.golden.bias.tensor(device)));
     layer
 }
 
@@ -106,17 +99,9 @@ fn forward_winners_and_usage_match_pytorch() {
     for file in CASES {
         let case = load(file);
         let layer = layer(&case, KernelSharing::Shared, &device);
-        on_both_paths(|path| {
-            let what = format!("{} ({path})", case.name);
-            let (output, usage) = layer.forward_with_usage(case.input.tensor(&device));
-            assert_eq!(output.dims().to_vec(), case.output.shape, "{what}");
-            assert_close(&what, &values(output), &case.output.data, REL);
-            assert_eq!(usage.counts(), &case.usage_counts[..], "{what}");
-
-            let (_, winners) = layer.forward_with_winners(case.input.tensor(&device));
-            let winners: Vec<i64> = winners.into_data().iter::<i64>().collect();
-            let expected: Vec<i64> = case.winner.data.iter().map(|&w| w as i64).collect();
-            assert_eq!(winners, expected, "{what}");
+        case.golden.assert_forward(&case.name, &device, REL, |x| {
+            let (_, winners) = layer.forward_with_winners(x.clone());
+            (layer.forward_with_usage(x), winners)
         });
     }
 }
@@ -126,16 +111,13 @@ fn gradients_match_pytorch_in_both_sharing_modes() {
     let device = Device::flex().autodiff();
     for file in CASES {
         let case = load(file);
-        for (sharing, expected) in [
-            (KernelSharing::Shared, &case.grad_shared),
-            (KernelSharing::Detached, &case.grad_detached),
-        ] {
+        for (sharing, expected) in case.golden.grads.by_sharing() {
             on_both_paths(|path| {
                 let what = format!("{} {sharing:?} ({path})", case.name);
                 let layer = layer(&case, sharing, &device);
-                let input = case.input.tensor::<4>(&device).require_grad();
+                let input = case.golden.input.tensor::<4>(&device).require_grad();
                 let output = layer.forward(input.clone());
-                let loss = (output * case.cotangent.tensor::<4>(&device)).sum();
+                let loss = (output * case.golden.cotangent.tensor::<4>(&device)).sum();
                 let grads = loss.backward();
                 let dx = values(input.grad(&grads).expect("input gradient"));
                 // Without a unit-size branch, a detached kernel takes no part in the graph at all:

@@ -10,7 +10,7 @@ mod common;
 use burn::module::{Module, Param};
 use burn::nn::conv::ConvTranspose2dConfig;
 use burn::tensor::{Device, Tensor, TensorData};
-use common::{GoldenGrads, GoldenTensor, assert_close, read_json, uniform, values};
+use common::{GoldenLayer, assert_close, read_json, uniform, values};
 use mts::core::{
     BranchAlignment, KernelSharing, MtsConfigError, MtsConvTranspose2d, MtsConvTranspose2dConfig,
     Scale, ScaleSet, resample_kernel,
@@ -28,15 +28,8 @@ struct Case {
     alignment: BranchAlignment,
     scales: Vec<[f64; 2]>,
     kernel_sizes: Vec<[usize; 2]>,
-    input: GoldenTensor,
-    weight: GoldenTensor,
-    bias: GoldenTensor,
-    cotangent: GoldenTensor,
-    output: GoldenTensor,
-    winner: GoldenTensor,
-    usage_counts: Vec<u64>,
-    grad_shared: GoldenGrads,
-    grad_detached: GoldenGrads,
+    #[serde(flatten)]
+    golden: GoldenLayer,
 }
 
 const CASES: [&str; 3] = [
@@ -46,7 +39,7 @@ const CASES: [&str; 3] = [
 ];
 
 fn layer(case: &Case, sharing: KernelSharing, device: &Device) -> MtsConvTranspose2d {
-    let [c_in, c_out, kt, kf] = case.weight.shape[..] else {
+    let [c_in, c_out, kt, kf] = case.golden.weight.shape[..] else {
         panic!("weight must be 4-D")
     };
     let scales = ScaleSet::new(case.scales.iter().map(|&s| Scale::from(s)).collect());
@@ -58,8 +51,8 @@ fn layer(case: &Case, sharing: KernelSharing, device: &Device) -> MtsConvTranspo
         .with_alignment(case.alignment)
         .with_sharing(sharing)
         .init(device);
-    layer.weight = Param::from_tensor(case.weight.tensor(device));
-    layer.bias = Some(Param::from_tensor(case.bias.tensor(device)));
+    layer.weight = Param::from_tensor(case.golden.weight.tensor(device));
+    layer.bias = Some(Param::from_tensor(case.golden.bias.tensor(device)));
     layer
 }
 
@@ -75,14 +68,11 @@ fn forward_winners_and_usage_match_pytorch() {
             "{}",
             case.name
         );
-        let (output, usage) = layer.forward_with_usage(case.input.tensor(&device));
-        assert_eq!(output.dims().to_vec(), case.output.shape, "{}", case.name);
-        assert_close(&case.name, &values(output), &case.output.data, REL);
-        assert_eq!(usage.counts(), &case.usage_counts[..], "{}", case.name);
-        let (_, winners) = layer.forward_with_winners(case.input.tensor(&device));
-        let winners: Vec<i64> = winners.into_data().iter::<i64>().collect();
-        let expected: Vec<i64> = case.winner.data.iter().map(|&w| w as i64).collect();
-        assert_eq!(winners, expected, "{}", case.name);
+        let result = layer.forward_with_usage(case.golden.input.tensor(&device));
+        let (_, winners) = layer.forward_with_winners(case.golden.input.tensor(&device));
+        case.golden
+            .forward
+            .assert_matches(&case.name, result, winners, REL);
     }
 }
 
@@ -91,15 +81,12 @@ fn gradients_match_pytorch_in_both_sharing_modes() {
     let device = Device::flex().autodiff();
     for file in CASES {
         let case: Case = read_json(file);
-        for (sharing, expected) in [
-            (KernelSharing::Shared, &case.grad_shared),
-            (KernelSharing::Detached, &case.grad_detached),
-        ] {
+        for (sharing, expected) in case.golden.grads.by_sharing() {
             let what = format!("{} {sharing:?}", case.name);
             let layer = layer(&case, sharing, &device);
-            let input = case.input.tensor::<4>(&device).require_grad();
+            let input = case.golden.input.tensor::<4>(&device).require_grad();
             let output = layer.forward(input.clone());
-            let grads = (output * case.cotangent.tensor::<4>(&device))
+            let grads = (output * case.golden.cotangent.tensor::<4>(&device))
                 .sum()
                 .backward();
             let dx = values(input.grad(&grads).expect("input gradient"));

@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use mts::core::{KernelSharing, ScaleUsage};
 use serde::Deserialize;
 
 /// A tensor as the golden JSON files store it: shape and row-major data.
@@ -34,6 +35,86 @@ impl GoldenGrads {
         assert_close(&format!("{what} dL/dx"), &dx, &self.input.data, rel);
         assert_close(&format!("{what} dL/dW"), &dw, &self.weight.data, rel);
         assert_close(&format!("{what} dL/db"), &db, &self.bias.data, rel);
+    }
+}
+
+/// What every golden layer case holds besides its geometry (flattened into each test's case):
+/// the input, the layer's kernel and bias, the cotangent of the output that the gradients are
+/// taken against, the forward results and the gradients.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoldenLayer {
+    pub input: GoldenTensor,
+    pub weight: GoldenTensor,
+    pub bias: GoldenTensor,
+    pub cotangent: GoldenTensor,
+    #[serde(flatten)]
+    pub forward: GoldenForward,
+    #[serde(flatten)]
+    pub grads: GoldenSharingGrads,
+}
+
+impl GoldenLayer {
+    /// Checks a layer's forward results for the golden input on both paths (see
+    /// [`on_both_paths`]) against [`forward`](Self::forward): `run` gives the layer's
+    /// `forward_with_usage` result and `forward_with_winners` winners.
+    pub fn assert_forward<const D: usize>(
+        &self,
+        name: &str,
+        device: &Device,
+        rel: f64,
+        run: impl Fn(Tensor<D>) -> ((Tensor<D>, ScaleUsage), Tensor<D, Int>),
+    ) {
+        on_both_paths(|path| {
+            let (result, winners) = run(self.input.tensor(device));
+            let what = format!("{name} ({path})");
+            self.forward.assert_matches(&what, result, winners, rel);
+        });
+    }
+}
+
+/// Golden gradients of a layer in both kernel-sharing modes (flattened into each test's case).
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoldenSharingGrads {
+    pub grad_shared: GoldenGrads,
+    pub grad_detached: GoldenGrads,
+}
+
+impl GoldenSharingGrads {
+    /// Each kernel-sharing mode with its golden gradients.
+    pub fn by_sharing(&self) -> [(KernelSharing, &GoldenGrads); 2] {
+        [
+            (KernelSharing::Shared, &self.grad_shared),
+            (KernelSharing::Detached, &self.grad_detached),
+        ]
+    }
+}
+
+/// Golden forward results of a layer: the merged output, the winning branch of each output
+/// element and the number of elements each branch wins (flattened into each test's case).
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoldenForward {
+    pub output: GoldenTensor,
+    pub winner: GoldenTensor,
+    pub usage_counts: Vec<u64>,
+}
+
+impl GoldenForward {
+    /// Asserts a layer's `forward_with_usage` result and `forward_with_winners` winners match:
+    /// the output's shape, its values within `rel` (see [`assert_close`]), the usage counts and
+    /// the winners exactly.
+    pub fn assert_matches<const D: usize>(
+        &self,
+        what: &str,
+        (output, usage): (Tensor<D>, ScaleUsage),
+        winners: Tensor<D, Int>,
+        rel: f64,
+    ) {
+        assert_eq!(output.dims().to_vec(), self.output.shape, "{what}");
+        assert_close(what, &values(output), &self.output.data, rel);
+        assert_eq!(usage.counts(), &self.usage_counts[..], "{what}");
+        let winners: Vec<i64> = winners.into_data().iter::<i64>().collect();
+        let expected: Vec<i64> = self.winner.data.iter().map(|&w| w as i64).collect();
+        assert_eq!(winners, expected, "{what}");
     }
 }
 

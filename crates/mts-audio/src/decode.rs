@@ -10,15 +10,13 @@ use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
 use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
 use symphonia::core::meta::MetadataOptions;
 
-use crate::wav_header::check_wav_header;
+use crate::wav_header::{MAX_CHANNELS, check_wav_header};
 use crate::{AudioError, Waveform};
 
 /// The lowest sample rate accepted from a file, in Hz.
 pub const MIN_SAMPLE_RATE: u32 = 1_000;
 /// The highest sample rate accepted from a file, in Hz.
 pub const MAX_SAMPLE_RATE: u32 = 768_000;
-/// The most channels accepted from a file.
-pub const MAX_CHANNELS: usize = 64;
 /// The largest sample magnitude accepted (full scale is 1). Only floating-point files can exceed
 /// full scale; values this far beyond it (60 dB) are corrupt data, and far larger ones would
 /// overflow the FFTs downstream.

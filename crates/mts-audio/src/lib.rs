@@ -54,7 +54,7 @@ mod waveform;
 
 pub use config::{PadMode, SpectrogramConfig};
 pub use decode::{
-    MAX_CHANNELS, MAX_SAMPLE_MAGNITUDE, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, decode_bytes, decode_file,
+    MAX_SAMPLE_MAGNITUDE, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, decode_bytes, decode_file,
 };
 pub use error::AudioError;
 pub use extract::{FeatureExtractor, extract_all};
@@ -64,4 +64,5 @@ pub use resample::ResamplerBank;
 pub use segment::{Segment, Segmenter};
 pub use spectrogram::Spectrogram;
 pub use stft::Stft;
+pub use wav_header::MAX_CHANNELS;
 pub use waveform::{ContentScreen, Waveform};

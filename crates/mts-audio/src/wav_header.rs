@@ -10,7 +10,9 @@
 use std::path::Path;
 
 use crate::AudioError;
-use crate::decode::MAX_CHANNELS;
+
+/// The most channels accepted from a file.
+pub const MAX_CHANNELS: usize = 64;
 
 /// `wFormatTag` of a `WAVE_FORMAT_EXTENSIBLE` header, whose channel mask has 32 bits.
 const WAVE_FORMAT_EXTENSIBLE: u16 = 0xFFFE;

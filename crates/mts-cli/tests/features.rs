@@ -5,29 +5,22 @@ mod common;
 
 use std::path::Path;
 
-use common::{mts, text};
+use common::{mts, text, write_tone};
 
 /// Two 0.5 s recordings (tones near 220 Hz and 330 Hz, 10 Hz higher per speaker, so that every
 /// file has its own content: the cache is keyed by content and would compute equal files once)
 /// for each of six EMODB speakers, with EMODB's file names (`03a01Wa.wav`: speaker 03, text a01,
 /// anger, version a).
 fn emodb_named_tree(dir: &Path) {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 16_000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
     for (k, speaker) in ["03", "08", "09", "10", "11", "12"].into_iter().enumerate() {
         for (name, base) in [("a01Wa", 220.0), ("a02La", 330.0)] {
             let freq = base + 10.0 * k as f64;
-            let path = dir.join(format!("{speaker}{name}.wav"));
-            let mut writer = hound::WavWriter::create(&path, spec).unwrap();
-            for i in 0..8_000 {
-                let phase = 2.0 * std::f64::consts::PI * freq * f64::from(i) / 16_000.0;
-                writer.write_sample((8_000.0 * phase.sin()) as i16).unwrap();
-            }
-            writer.finalize().unwrap();
+            write_tone(
+                &dir.join(format!("{speaker}{name}.wav")),
+                freq,
+                8_000,
+                8_000.0,
+            );
         }
     }
 }

@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{check, mts};
+use common::{check, mts, write_tone};
 
 /// The one line of a failed command's stderr.
 fn one_line_error(output: &Output) -> String {
@@ -25,49 +25,59 @@ const WORDS: [&str; 5] = ["back", "bar", "base", "bath", "bean"];
 
 /// A TESS tree: 2 speakers x 7 emotions x 5 words, each file 0.6 s of its own tone.
 fn tess_tree(root: &Path) {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 16_000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
     for (s, speaker) in ["OAF", "YAF"].iter().enumerate() {
         for (e, emotion) in EMOTIONS.iter().enumerate() {
             let folder = root.join(format!("{speaker}_{emotion}"));
             std::fs::create_dir_all(&folder).unwrap();
             for (w, word) in WORDS.iter().enumerate() {
                 let path = folder.join(format!("{speaker}_{word}_{emotion}.wav"));
-                let hz = 120.0 + 60.0 * e as f32 + 7.0 * w as f32 + 3.0 * s as f32;
-                let mut writer = hound::WavWriter::create(path, spec).unwrap();
-                for i in 0..9_600 {
-                    let t = i as f32 / 16_000.0;
-                    let x = 0.4 * (2.0 * std::f32::consts::PI * hz * t).sin();
-                    writer.write_sample((x * 32767.0) as i16).unwrap();
-                }
-                writer.finalize().unwrap();
+                let hz = 120.0 + 60.0 * e as f64 + 7.0 * w as f64 + 3.0 * s as f64;
+                write_tone(&path, hz, 9_600, 0.4 * 32767.0);
             }
         }
     }
 }
 
-/// A temporary folder with a TESS tree in `tess/`; returns the folder, the tree and a cache.
-fn tess() -> (tempfile::TempDir, String, String) {
-    let dir = tempfile::tempdir().unwrap();
-    tess_tree(&dir.path().join("tess"));
-    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
-    let (tree, cache) = (path("tess"), path("cache"));
-    (dir, tree, cache)
+/// A temporary folder with a TESS tree in `tess/` and a feature cache in `cache/`.
+struct Tess {
+    dir: tempfile::TempDir,
+    tree: String,
+    cache: String,
+}
+
+impl Tess {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        tess_tree(&dir.path().join("tess"));
+        let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+        let (tree, cache) = (path("tess"), path("cache"));
+        Self { dir, tree, cache }
+    }
+
+    /// `--data-dir TREE --cache-dir CACHE`.
+    fn dirs(&self) -> [&str; 4] {
+        ["--data-dir", &self.tree, "--cache-dir", &self.cache]
+    }
+
+    /// `--corpus tess` and [`dirs`](Self::dirs): the data arguments of `train`, `eval` and
+    /// `features`.
+    fn corpus_args(&self) -> Vec<&str> {
+        let mut args = vec!["--corpus", "tess"];
+        args.extend(self.dirs());
+        args
+    }
 }
 
 const QUICK: [&str; 6] = ["--epochs", "1", "--batch-size", "16", "--lr", "1e-3"];
 
 #[test]
 fn a_tess_grid_runs_cross_speaker_folds_and_refuses_cells_that_cannot_work() {
-    let (dir, tree, cache) = tess();
-    let out = dir.path().join("exp");
+    let tess = Tess::new();
+    let out = tess.dir.path().join("exp");
     let grid = |extra: &[&str]| {
         let mut args = vec!["experiment", "--out", out.to_str().unwrap(), "--corpora"];
-        args.extend(["tess", "--data-dir", &tree, "--cache-dir", &cache]);
+        args.push("tess");
+        args.extend(tess.dirs());
         args.extend(["--scale-set", "far"]);
         args.extend(QUICK);
         args.extend(extra);
@@ -104,19 +114,12 @@ fn a_tess_grid_runs_cross_speaker_folds_and_refuses_cells_that_cannot_work() {
 
 #[test]
 fn tess_train_and_eval_use_the_cross_speaker_folds_of_the_card() {
-    let (dir, tree, cache) = tess();
-    let model = dir.path().join("model");
-    let data = [
-        "--corpus",
-        "tess",
-        "--data-dir",
-        &tree,
-        "--cache-dir",
-        &cache,
-    ];
+    let tess = Tess::new();
+    let model = tess.dir.path().join("model");
+    let data = tess.corpus_args();
     let mut args = vec!["train", "--conv", "standard", "--fold", "1"];
     args.extend(["--out", model.to_str().unwrap()]);
-    args.extend(data);
+    args.extend(&data);
     args.extend(QUICK);
     check(&mts(&args));
     let card: serde_json::Value =
@@ -127,7 +130,7 @@ fn tess_train_and_eval_use_the_cross_speaker_folds_of_the_card() {
     );
     let eval = |extra: &[&str]| {
         let mut args = vec!["eval", model.to_str().unwrap(), "--json"];
-        args.extend(data);
+        args.extend(&data);
         args.extend(extra);
         mts(&args)
     };
@@ -201,21 +204,15 @@ fn cache_entries(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn a_truncated_feature_cache_entry_is_recomputed_and_said_so() {
-    let (_dir, tree, cache) = tess();
-    let args = [
-        "features",
-        "--corpus",
-        "tess",
-        "--data-dir",
-        &tree,
-        "--cache-dir",
-        &cache,
-    ];
+    let tess = Tess::new();
+    let cache = &tess.cache;
+    let mut args = vec!["features"];
+    args.extend(tess.corpus_args());
     let run = || mts(&args);
     let first = run();
     check(&first);
     assert!(!String::from_utf8_lossy(&first.stderr).contains("damaged"));
-    let entries = cache_entries(Path::new(&cache));
+    let entries = cache_entries(Path::new(cache));
     assert_eq!(entries.len(), 70);
     let original = std::fs::read(&entries[3]).unwrap();
     std::fs::write(&entries[3], &original[..original.len() / 2]).unwrap();

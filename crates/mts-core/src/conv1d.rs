@@ -10,7 +10,7 @@ use burn::tensor::{Device, Int, Tensor};
 
 use crate::{
     BranchAlignment, KernelResampling, KernelSharing, MtsConfigError, MtsConv2d, MtsConv2dConfig,
-    ScaleSet, ScaleUsage,
+    MtsInputError, ScaleSet, ScaleUsage,
 };
 
 /// Configuration of a [multi-time-scale 1-D convolution](MtsConv1d).
@@ -227,9 +227,18 @@ impl MtsConv1d {
     ///
     /// # Panics
     /// If the input does not have `channels_in` channels, or a branch kernel is longer than the
-    /// (padded) input.
+    /// (padded or cropped) input; [`try_forward`](Self::try_forward) returns these as errors.
     pub fn forward(&self, input: Tensor<3>) -> Tensor<3> {
-        self.inner.forward(input.unsqueeze_dim(3)).squeeze_dim(3)
+        self.try_forward(input)
+            .unwrap_or_else(|err| panic!("{err}"))
+    }
+
+    /// [`forward`](Self::forward), or the [`MtsInputError`] that says why the layer cannot
+    /// take `input` (see [`MtsConv2d::try_forward`]).
+    pub fn try_forward(&self, input: Tensor<3>) -> Result<Tensor<3>, MtsInputError> {
+        let output = self.inner.try_forward(input.unsqueeze_dim(3));
+        let output = output.map_err(|err| err.in_layer("MtsConv1d"))?;
+        Ok(output.squeeze_dim(3))
     }
 
     /// Applies the layer and reports which branch won each output element.

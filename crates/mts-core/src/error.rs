@@ -13,6 +13,13 @@ pub enum Axis {
     Freq,
 }
 
+impl Axis {
+    /// The axis of a `[time, freq]` index.
+    pub(crate) fn of(index: usize) -> Self {
+        [Axis::Time, Axis::Freq][index]
+    }
+}
+
 impl fmt::Display for Axis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -152,6 +159,73 @@ pub enum MtsConfigError {
         /// `[in, out]` as configured.
         channels: [usize; 2],
     },
+}
+
+/// An input an MTS layer cannot take, found by the layers' `try_forward` (their `forward`
+/// panics with the same message).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MtsInputError {
+    /// The input's channel count is not the layer's.
+    #[error("{layer} expects {expected} input channels, the input has {got}")]
+    Channels {
+        /// The layer type.
+        layer: &'static str,
+        /// The layer's input channel count.
+        expected: usize,
+        /// The input's channel count.
+        got: usize,
+    },
+    /// The (padded or, where the padding is negative, cropped) input is shorter than a branch
+    /// kernel, or a crop takes every frame the input has.
+    #[error(
+        "{layer}: the input has {input} {axis} frames, too few for a branch kernel of {kernel} \
+         taps with dilation {dilation} and padding {pad:?} (negative padding crops the input)"
+    )]
+    TooShort {
+        /// The layer type.
+        layer: &'static str,
+        /// The short axis.
+        axis: Axis,
+        /// The input's length along it.
+        input: usize,
+        /// The branch's `(begin, end)` padding along it; negative values crop.
+        pad: (i64, i64),
+        /// The branch kernel's length along it.
+        kernel: usize,
+        /// The dilation along it.
+        dilation: usize,
+    },
+    /// A transposed convolution whose padding removes every output frame.
+    #[error(
+        "{layer}: a kernel of {kernel} {axis} taps gives {len} output frames for an input of \
+         {input} with padding {padding}"
+    )]
+    NoOutput {
+        /// The layer type.
+        layer: &'static str,
+        /// The empty axis.
+        axis: Axis,
+        /// The input's length along it.
+        input: usize,
+        /// The (reference or branch) kernel's length along it.
+        kernel: usize,
+        /// The padding removed from both ends of the output.
+        padding: usize,
+        /// The output length it leaves (zero or negative).
+        len: i64,
+    },
+}
+
+impl MtsInputError {
+    /// The same error, naming `name` as the layer (a layer that wraps another).
+    pub(crate) fn in_layer(mut self, name: &'static str) -> Self {
+        match &mut self {
+            Self::Channels { layer, .. }
+            | Self::TooShort { layer, .. }
+            | Self::NoOutput { layer, .. } => *layer = name,
+        }
+        self
+    }
 }
 
 /// Two [`ScaleUsage`](crate::ScaleUsage) values that cannot be added.

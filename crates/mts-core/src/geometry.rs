@@ -56,6 +56,23 @@ pub fn conv_output_len(
     (padded >= span).then(|| ((padded - span) as usize) / stride + 1)
 }
 
+/// Output length of one branch along one axis, as [`conv_output_len`], and `None` also when a
+/// crop (negative padding) leaves no frame of the input: the rule of the layer's input check
+/// and of the property-testing kit's `shortest_input`.
+pub(crate) fn branch_output_len(
+    input: usize,
+    pad: Pad,
+    kernel: usize,
+    stride: usize,
+    dilation: usize,
+) -> Option<usize> {
+    let kept = input as i64 + pad.0.min(0) + pad.1.min(0);
+    if kept < 1 {
+        return None;
+    }
+    conv_output_len(input, pad, kernel, stride, dilation)
+}
+
 /// The padding that puts a kernel of `branch_kernel` taps on the output grid of the reference
 /// kernel, centred on the same input positions (`BranchAlignment::Centered`). When the length
 /// difference times the dilation is odd, the branch sits half a frame earlier.

@@ -8,11 +8,11 @@ use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Int, Tensor};
 
 use crate::config::branch_kernel_sizes;
-use crate::geometry::{Pad, branch_padding, conv_output_len, reference_padding};
+use crate::geometry::{Pad, branch_output_len, branch_padding, reference_padding};
 use crate::merge::{Merged, max_of, merge_branches};
 use crate::{
-    BranchAlignment, KernelResampling, KernelSharing, MtsConfigError, MtsConv2dConfig, ScaleSet,
-    ScaleUsage,
+    Axis, BranchAlignment, KernelResampling, KernelSharing, MtsConfigError, MtsConv2dConfig,
+    MtsInputError, ScaleSet, ScaleUsage,
     kernel_resampling::branch_kernel,
     resample::{resample_kernel, resize_axis},
 };
@@ -176,7 +176,7 @@ impl MtsConv2d {
     ///
     /// # Panics
     /// If the input does not have `channels_in` channels, or a branch kernel is longer than the
-    /// (padded) input.
+    /// (padded or cropped) input; [`try_forward`](Self::try_forward) returns these as errors.
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
         #[cfg(feature = "cpu-kernels")]
         if takes_fused_path(&input) {
@@ -189,6 +189,14 @@ impl MtsConv2d {
             // Nothing to differentiate and no winners asked for: the plain max.
             max_of(branches)
         }
+    }
+
+    /// [`forward`](Self::forward), or the [`MtsInputError`] that says why the layer cannot
+    /// take `input` (a wrong channel count, an input too short for a branch kernel or for the
+    /// crop that centres it).
+    pub fn try_forward(&self, input: Tensor<4>) -> Result<Tensor<4>, MtsInputError> {
+        self.try_plan(input.dims())?;
+        Ok(self.forward(input))
     }
 
     /// Applies the layer and reports which branch won each output element.
@@ -296,17 +304,27 @@ impl MtsConv2d {
     }
 
     /// Each branch's kernel size, padding and output length for `input`, and the reference
-    /// output length; panics with a clear message on a wrong channel count or too short input.
+    /// output length; panics with the [`MtsInputError`] message on an input the layer cannot
+    /// take (see [`try_forward`](Self::try_forward)).
     fn plan(&self, input: &Tensor<4>) -> Plan {
-        let [_, channels_in, time, freq] = input.dims();
+        self.try_plan(input.dims())
+            .unwrap_or_else(|err| panic!("{err}"))
+    }
+
+    /// [`plan`](Self::plan) for an input of `dims`, or why the layer cannot take it.
+    fn try_plan(&self, dims: [usize; 4]) -> Result<Plan, MtsInputError> {
+        let [_, channels_in, time, freq] = dims;
         let expected = self.weight.shape().dims::<4>()[1] * self.groups;
-        assert_eq!(
-            channels_in, expected,
-            "MtsConv2d expects {expected} input channels, the input has {channels_in}"
-        );
+        if channels_in != expected {
+            return Err(MtsInputError::Channels {
+                layer: "MtsConv2d",
+                expected,
+                got: channels_in,
+            });
+        }
         let padding = reference_padding(&self.padding, [time, freq], self.kernel_size, self.stride);
         let reference_pad = padding.map(|(b, e)| (b as i64, e as i64));
-        let output = self.output_len([time, freq], reference_pad, self.kernel_size);
+        let output = self.output_len([time, freq], reference_pad, self.kernel_size)?;
         let branches = self
             .branch_kernels
             .iter()
@@ -318,30 +336,34 @@ impl MtsConv2d {
                     size,
                     self.dilation,
                 );
-                let output = self.output_len([time, freq], pad, size);
-                BranchPlan { size, pad, output }
+                let output = self.output_len([time, freq], pad, size)?;
+                Ok(BranchPlan { size, pad, output })
             })
-            .collect();
-        Plan { branches, output }
+            .collect::<Result<_, _>>()?;
+        Ok(Plan { branches, output })
     }
 
-    /// Output length per axis of a kernel of `size` under `pad`; panics with a clear message
-    /// when the padded input is shorter than the kernel.
-    fn output_len(&self, input: [usize; 2], pad: [Pad; 2], size: [usize; 2]) -> [usize; 2] {
-        core::array::from_fn(|a| {
-            conv_output_len(input[a], pad[a], size[a], self.stride[a], self.dilation[a])
-                .unwrap_or_else(|| {
-                    panic!(
-                        "MtsConv2d: the input has {} {} frames (padding {:?}), too few for a \
-                         branch kernel of {} taps with dilation {}",
-                        input[a],
-                        ["time", "frequency"][a],
-                        pad[a],
-                        size[a],
-                        self.dilation[a]
-                    )
-                })
-        })
+    /// Output length per axis of a kernel of `size` under `pad`, or the error that says the
+    /// (cropped or padded) input is too short for it.
+    fn output_len(
+        &self,
+        input: [usize; 2],
+        pad: [Pad; 2],
+        size: [usize; 2],
+    ) -> Result<[usize; 2], MtsInputError> {
+        let len = |a: usize| {
+            branch_output_len(input[a], pad[a], size[a], self.stride[a], self.dilation[a]).ok_or(
+                MtsInputError::TooShort {
+                    layer: "MtsConv2d",
+                    axis: Axis::of(a),
+                    input: input[a],
+                    pad: pad[a],
+                    kernel: size[a],
+                    dilation: self.dilation[a],
+                },
+            )
+        };
+        Ok([len(0)?, len(1)?])
     }
 
     /// The kernel of a branch of `size`: the trainable kernel itself when the size is the
@@ -350,7 +372,8 @@ impl MtsConv2d {
         branch_kernel(weight, size, self.sharing, self.resampling)
     }
 
-    /// `conv2d` with per-axis `(begin, end)` padding, where negative values crop the input.
+    /// `conv2d` with per-axis `(begin, end)` padding, where negative values crop the input (the
+    /// [`plan`](Self::plan) has checked that the crop leaves frames and the kernel fits).
     fn convolve(
         &self,
         mut input: Tensor<4>,
@@ -369,12 +392,6 @@ impl MtsConv2d {
             }
             padding[a] = (begin.max(0) as usize, end.max(0) as usize);
         }
-        let [kernel_time, kernel_freq] = [kernel.dims()[2], kernel.dims()[3]];
-        self.output_len(
-            [input.dims()[2], input.dims()[3]],
-            padding.map(|(b, e)| (b as i64, e as i64)),
-            [kernel_time, kernel_freq],
-        );
         let options =
             ConvOptions::new_with_padding(self.stride, padding, self.dilation, self.groups);
         conv2d(input, kernel, bias, options)

@@ -46,7 +46,7 @@ pub use allocator::{AllocatorTuning, TOP_PAD_BYTES, mmapped_bytes, tune_allocato
 pub use composed_path::with_composed_path;
 pub use config::{BranchAlignment, KernelSharing, MtsConv2dConfig};
 pub use conv1d::{MtsConv1d, MtsConv1dConfig};
-pub use error::{Axis, MAX_SCALED_KERNEL_LEN, MtsConfigError, ScaleUsageMismatch};
+pub use error::{Axis, MAX_SCALED_KERNEL_LEN, MtsConfigError, MtsInputError, ScaleUsageMismatch};
 pub use fused_conv::conv2d_fused;
 pub use geometry::conv_output_len;
 pub use kernel_resampling::{KernelResampling, resample_kernel_with};

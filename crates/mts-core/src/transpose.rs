@@ -16,7 +16,8 @@ use crate::kernel_resampling::branch_kernel;
 use crate::merge::{max_of, merge_branches};
 use crate::resample::resize_axis;
 use crate::{
-    BranchAlignment, KernelResampling, KernelSharing, MtsConfigError, ScaleSet, ScaleUsage,
+    Axis, BranchAlignment, KernelResampling, KernelSharing, MtsConfigError, MtsInputError,
+    ScaleSet, ScaleUsage,
 };
 
 /// Configuration of a [multi-time-scale transposed convolution](MtsConvTranspose2d).
@@ -260,8 +261,8 @@ impl MtsConvTranspose2d {
     ///   (likewise along frequency), as [`ConvTranspose2d`] gives.
     ///
     /// # Panics
-    /// If the input does not have `channels_in` channels, or a shrunk branch kernel leaves no
-    /// output after the padding is removed.
+    /// If the input does not have `channels_in` channels, or the padding leaves the unscaled or
+    /// a branch kernel no output; [`try_forward`](Self::try_forward) returns these as errors.
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
         let branches = self.forward_branches(input);
         if branches.iter().any(Tensor::is_tracked) {
@@ -298,16 +299,9 @@ impl MtsConvTranspose2d {
     /// - `input`: `[batch, channels_in, time, freq]`
     /// - each branch: `[batch, channels_out, time_out, freq_out]`, as [`forward`](Self::forward)
     pub fn forward_branches(&self, input: Tensor<4>) -> Vec<Tensor<4>> {
-        let [_, channels_in, time, freq] = input.dims();
-        let expected = self.weight.shape().dims::<4>()[0];
-        assert_eq!(
-            channels_in, expected,
-            "MtsConvTranspose2d expects {expected} input channels, the input has {channels_in}"
-        );
-        let reference = [
-            self.output_len(0, time, self.kernel_size[0]),
-            self.output_len(1, freq, self.kernel_size[1]),
-        ];
+        let reference = self
+            .check_input(input.dims())
+            .unwrap_or_else(|err| panic!("{err}"));
         let weight = self.weight.val();
         let bias = self.bias.as_ref().map(Param::val);
         let options = ConvTransposeOptions::new(
@@ -320,21 +314,53 @@ impl MtsConvTranspose2d {
         self.branch_kernels
             .iter()
             .map(|&size| {
-                let branch_len = [
-                    self.output_len(0, time, size[0]),
-                    self.output_len(1, freq, size[1]),
-                ];
-                assert!(
-                    branch_len.iter().all(|&len| len > 0),
-                    "MtsConvTranspose2d: the branch kernel {size:?} leaves no output for an input \
-                     of {time} x {freq} after padding {:?}",
-                    self.padding
-                );
                 let kernel = branch_kernel(&weight, size, self.sharing, self.resampling);
                 let y = conv_transpose2d(input.clone(), kernel, bias.clone(), options.clone());
                 self.align(y, size, reference)
             })
             .collect()
+    }
+
+    /// [`forward`](Self::forward), or the [`MtsInputError`] that says why the layer cannot
+    /// take `input` (a wrong channel count, or a padding that leaves the unscaled or a branch
+    /// kernel no output).
+    pub fn try_forward(&self, input: Tensor<4>) -> Result<Tensor<4>, MtsInputError> {
+        self.check_input(input.dims())?;
+        Ok(self.forward(input))
+    }
+
+    /// The unscaled kernel's output length `[time, freq]` for an input of `dims`, or why the
+    /// layer cannot take it: every branch, and the reference grid they are brought to (which
+    /// `Centered` alignment reaches by cropping the branch output), must have an output.
+    fn check_input(&self, dims: [usize; 4]) -> Result<[usize; 2], MtsInputError> {
+        let [_, channels_in, time, freq] = dims;
+        let expected = self.weight.shape().dims::<4>()[0];
+        if channels_in != expected {
+            let layer = "MtsConvTranspose2d";
+            let got = channels_in;
+            return Err(MtsInputError::Channels {
+                layer,
+                expected,
+                got,
+            });
+        }
+        let kernels = [&self.kernel_size].into_iter().chain(&self.branch_kernels);
+        for (size, axis) in kernels.flat_map(|size| [(size, 0), (size, 1)]) {
+            let input = [time, freq][axis];
+            let len = self.output_len(axis, input, size[axis]);
+            if len < 1 {
+                return Err(MtsInputError::NoOutput {
+                    layer: "MtsConvTranspose2d",
+                    axis: Axis::of(axis),
+                    input,
+                    kernel: size[axis],
+                    padding: self.padding[axis],
+                    len,
+                });
+            }
+        }
+        let reference = |axis: usize| self.output_len(axis, dims[axis + 2], self.kernel_size[axis]);
+        Ok([reference(0), reference(1)].map(|len| len as usize))
     }
 
     /// Output length along `axis` for an input of `len` and a kernel of `kernel` taps (may be
@@ -348,8 +374,7 @@ impl MtsConvTranspose2d {
 
     /// Brings a branch output to the reference grid: linear resize (`Stretch`) or a symmetric
     /// crop / zero pad that aligns kernel centres (`Centered`).
-    fn align(&self, y: Tensor<4>, size: [usize; 2], reference: [i64; 2]) -> Tensor<4> {
-        let reference = reference.map(|len| len as usize);
+    fn align(&self, y: Tensor<4>, size: [usize; 2], reference: [usize; 2]) -> Tensor<4> {
         match self.alignment {
             BranchAlignment::Stretch => {
                 resize_axis(resize_axis(y, 2, reference[0]), 3, reference[1])

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::corpus::CorpusKind;
+use crate::corpus::kind::CorpusKind;
 use crate::label::Label;
 
 /// A speaker's gender, as given by the corpus documentation.

@@ -5,12 +5,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::record::{RECORD_FILE, runs_dir};
+use super::record::{ERROR_FILE, RECORD_FILE, runs_dir};
 use super::runner::read_grid;
 use crate::CliError;
-
-/// The file a failed run leaves in its folder (the runner writes it).
-pub const ERROR_FILE: &str = "error.txt";
 
 /// A run of the grid without `run.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

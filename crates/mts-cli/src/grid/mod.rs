@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 
 pub use figures::write_figures;
 pub use lock::LOCK_FILE;
-pub use missing::{ERROR_FILE, MissingRun, missing_runs};
-pub use record::{RECORD_FILE, RunRecord, read_records, runs_dir};
+pub use missing::{MissingRun, missing_runs};
+pub use record::{ERROR_FILE, RECORD_FILE, RunRecord, read_records, runs_dir};
 pub use report::{
     CandidateRow, CellReport, ChosenModel, OverallTest, Pair, PairedTest, Report, build_report,
     markdown, runs_csv,

@@ -2,15 +2,19 @@
 
 use std::path::{Path, PathBuf};
 
+use mts_core::KernelResampling;
 use mts_models::{EpochSummary, LayerUsage, MetricSummary, StopReason};
 use serde::{Deserialize, Serialize};
 
 use super::RunSpec;
-use crate::CliError;
 use crate::experiment::SpeakerScore;
+use crate::{CliError, conv_name};
 
 /// The file a finished run writes last; its presence marks the run as done.
 pub const RECORD_FILE: &str = "run.json";
+
+/// The file a failed run leaves in its folder (the runner writes it).
+pub const ERROR_FILE: &str = "error.txt";
 
 /// A finished run: what was trained and how it scored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,6 +94,29 @@ pub fn read_records(experiment: &Path) -> Result<Vec<RunRecord>, CliError> {
 }
 
 /// A finished run of A1 on the synthetic corpus (seed 0, 2 folds, 10 test items), for tests.
+/// `MTS (0.5, 1, 2), shared, L2 0.001` or `standard, L2 0`.
+pub(super) fn label(record: &RunRecord) -> String {
+    match &record.run.conv {
+        mts_models::ConvKind::Standard => format!("standard, L2 {}", record.run.l2),
+        mts_models::ConvKind::Mts {
+            sharing,
+            resampling,
+            ..
+        } => {
+            let resampling = match resampling {
+                KernelResampling::Linear => String::new(),
+                other => format!(", {other:?} kernels").to_lowercase(),
+            };
+            format!(
+                "{}, {}{resampling}, L2 {}",
+                conv_name(&record.run.conv),
+                format!("{sharing:?}").to_lowercase(),
+                record.run.l2
+            )
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn test_record(
     conv: mts_models::ConvKind,

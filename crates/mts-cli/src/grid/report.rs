@@ -4,17 +4,17 @@
 
 use std::fmt::Write as _;
 
-use mts_core::{KernelResampling, ScaleUsage};
+use mts_core::ScaleUsage;
 use mts_data::CorpusKind;
 use mts_models::{Augmentation, Wilcoxon, wilcoxon_signed_rank};
 use serde::Serialize;
 
 use super::missing::{MissingRun, missing_markdown};
-use super::record::RunRecord;
+use super::record::{RunRecord, label};
 use super::select::{Cell, Selection, candidate, select_cells};
 use super::speakers::{SpeakerAccuracy, speaker_accuracies, speakers_markdown};
 use crate::compare::{add_layer_usage, percent, usage_text};
-use crate::{FoldScheme, FrontEnd, MeanStd, conv_name};
+use crate::{FoldScheme, FrontEnd, MeanStd};
 
 /// A cell's chosen model (one candidate over its seeds and folds).
 #[derive(Debug, Clone, Serialize)]
@@ -138,29 +138,6 @@ pub struct Report {
     pub grid_runs: usize,
     /// The runs of `grid.json` without a result, and why (filled by `write_report`).
     pub missing: Vec<MissingRun>,
-}
-
-/// `MTS (0.5, 1, 2), shared, L2 0.001` or `standard, L2 0`.
-pub(super) fn label(record: &RunRecord) -> String {
-    match &record.run.conv {
-        mts_models::ConvKind::Standard => format!("standard, L2 {}", record.run.l2),
-        mts_models::ConvKind::Mts {
-            sharing,
-            resampling,
-            ..
-        } => {
-            let resampling = match resampling {
-                KernelResampling::Linear => String::new(),
-                other => format!(", {other:?} kernels").to_lowercase(),
-            };
-            format!(
-                "{}, {}{resampling}, L2 {}",
-                conv_name(&record.run.conv),
-                format!("{sharing:?}").to_lowercase(),
-                record.run.l2
-            )
-        }
-    }
 }
 
 fn model(name: &str, runs: &[&RunRecord]) -> ChosenModel {

@@ -14,9 +14,8 @@ use mts_data::{Corpus, CorpusKind};
 use mts_models::{ProgressReporter, StopReason, TrainingObserver, save_model};
 
 use super::lock::{holder, try_lock_run};
-use super::missing::ERROR_FILE;
 use super::progress::GridProgress;
-use super::record::{RECORD_FILE, RunRecord, runs_dir};
+use super::record::{ERROR_FILE, RECORD_FILE, RunRecord, runs_dir};
 use super::{GridSpec, RunSpec, Shard};
 use crate::error::{EXIT_OUT_OF_SPACE, EXIT_RUN_BUSY};
 use crate::{CliError, DataSource, DeviceChoice, Experiment, LoadedData, run_experiment};

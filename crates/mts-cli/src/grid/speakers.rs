@@ -7,8 +7,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::record::RunRecord;
-use super::report::label;
+use super::record::{RunRecord, label};
 use super::select::Cell;
 
 /// One configuration of one cell: its mean test accuracy on each speaker, over the runs that

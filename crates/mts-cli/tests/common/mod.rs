@@ -6,6 +6,25 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// Writes `samples` frames of a `hz` tone at 16 kHz, mono 16-bit, with peak `amplitude` (in
+/// sample units), to `path`.
+pub fn write_tone(path: &Path, hz: f64, samples: u32, amplitude: f64) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 16_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(path, spec).unwrap();
+    for i in 0..samples {
+        let phase = 2.0 * std::f64::consts::PI * hz * f64::from(i) / 16_000.0;
+        writer
+            .write_sample((amplitude * phase.sin()) as i16)
+            .unwrap();
+    }
+    writer.finalize().unwrap();
+}
+
 /// Runs the `mts` binary with `args`.
 pub fn mts(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mts"))

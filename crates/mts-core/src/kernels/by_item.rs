@@ -6,7 +6,7 @@ use burn::backend::tensor::{FloatTensor, IntTensor};
 use burn::backend::{Backend, TensorMetadata};
 use rayon::prelude::*;
 
-use super::cpu::{PaddedInputs, branch_kernel, planes};
+use super::branch_data::{PaddedInputs, branch_kernel, planes};
 use super::host::{self, Planes};
 use super::host_values::{HostValues, host_floats, read_ints};
 use super::reached::{Kernel, record};

@@ -19,6 +19,7 @@
 #![allow(deprecated)] // NdArray is deprecated upstream and still served (README: both CPU backends).
 
 mod autodiff;
+mod branch_data;
 mod by_item;
 mod cpu;
 mod direct_conv;

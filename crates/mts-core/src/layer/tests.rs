@@ -204,3 +204,103 @@ fn average_kernels_keeps_a_trainable_kernel_on_an_autodiff_device() {
     let grads = layer.forward(x).sum().backward();
     assert!(layer.weight.val().grad(&grads).is_some());
 }
+
+/// A `Centered` layer whose one-tap-short branch (kernel 2 of 10) is centred by cropping 4
+/// frames from the start of the input, with a large end padding that keeps the reference
+/// output long: an input of 2 frames fits the reference kernel but not the crop.
+fn cropping_layer(device: &Device) -> MtsConv2d {
+    MtsConv2dConfig::new([1, 1], [10, 1])
+        .with_scales(ScaleSet::time(&[0.2, 1.0]))
+        .with_padding(PaddingConfig2d::Explicit(0, 0, 20, 0))
+        .with_alignment(BranchAlignment::Centered)
+        .init(device)
+}
+
+#[test]
+fn a_centring_crop_longer_than_the_input_is_a_typed_error_naming_the_sizes() {
+    let device = device();
+    let layer = cropping_layer(&device);
+    let too_short = MtsInputError::TooShort {
+        layer: "MtsConv2d",
+        axis: crate::Axis::Time,
+        input: 2,
+        pad: (-4, 16),
+        kernel: 2,
+        dilation: 1,
+    };
+    let x = random_input([1, 1, 2, 3], &device);
+    assert_eq!(layer.try_forward(x.clone()).unwrap_err(), too_short);
+    let composed = crate::with_composed_path(|| layer.try_forward(x).unwrap_err());
+    assert_eq!(composed, too_short);
+    let message = too_short.to_string();
+    assert!(
+        message.contains("2 time frames") && message.contains("(-4, 16)"),
+        "{message}"
+    );
+    // Five frames: the crop leaves one, the 16 padded frames make room for the kernel.
+    let y = layer
+        .try_forward(random_input([1, 1, 5, 3], &device))
+        .unwrap();
+    assert_eq!(y.dims(), [1, 1, 16, 3]);
+}
+
+#[test]
+#[should_panic(expected = "too few for a branch kernel of 2 taps")]
+fn forward_panics_with_the_input_error_not_inside_burn() {
+    let device = device();
+    let layer = cropping_layer(&device);
+    crate::with_composed_path(|| layer.forward(random_input([1, 1, 2, 3], &device)));
+}
+
+#[test]
+fn the_1d_layer_names_itself_in_the_same_error() {
+    let device = device();
+    let layer = crate::MtsConv1dConfig::new([1, 1], 10)
+        .with_scales(vec![0.2, 1.0])
+        .with_padding(burn::nn::PaddingConfig1d::Explicit(0, 20))
+        .with_alignment(BranchAlignment::Centered)
+        .init(&device);
+    let x = Tensor::<3>::zeros([1, 1, 2], &device);
+    let err = layer.try_forward(x).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            MtsInputError::TooShort {
+                layer: "MtsConv1d",
+                input: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let y = layer.try_forward(Tensor::<3>::zeros([1, 1, 5], &device));
+    assert_eq!(y.unwrap().dims(), [1, 1, 16]);
+}
+
+#[test]
+fn a_transposed_layer_whose_padding_leaves_no_reference_output_is_a_typed_error() {
+    let device = device();
+    // Kernel 3, padding 2, one input frame: the unscaled kernel gives 1 - 4 + 2 = -1 frames,
+    // the 6-tap branch 2, and `Centered` would crop that branch by 3.
+    for alignment in [BranchAlignment::Centered, BranchAlignment::Stretch] {
+        let layer = crate::MtsConvTranspose2dConfig::new([1, 1], [3, 1])
+            .with_scales(ScaleSet::time(&[2.0]))
+            .with_padding([2, 0])
+            .with_alignment(alignment)
+            .init(&device);
+        let err = layer.try_forward(random_input([1, 1, 1, 3], &device));
+        let expected = MtsInputError::NoOutput {
+            layer: "MtsConvTranspose2d",
+            axis: crate::Axis::Time,
+            input: 1,
+            kernel: 3,
+            padding: 2,
+            len: -1,
+        };
+        assert_eq!(err.unwrap_err(), expected);
+        let y = layer
+            .try_forward(random_input([1, 1, 3, 3], &device))
+            .unwrap();
+        assert_eq!(y.dims(), [1, 1, 1, 3]);
+    }
+}

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 
 use super::{KitError, ScaleSets, Values, non_empty};
-use crate::geometry::{branch_padding, conv_output_len, reference_padding};
+use crate::geometry::{branch_output_len, branch_padding, reference_padding};
 use crate::{BranchAlignment, KernelResampling, KernelSharing, MtsConv2d, MtsConv2dConfig};
 
 /// Parameters of a strategy for [`LayerCase`]s: an [`MtsConv2dConfig`] that
@@ -290,16 +290,14 @@ pub fn shortest_input(config: &MtsConv2dConfig, min_output: [usize; 2]) -> [usiz
                 size,
                 config.dilation,
             );
-            // A crop (negative padding) cannot take more than the input has.
-            let kept = input[axis] as i64 + pad[axis].0.min(0) + pad[axis].1.min(0);
-            let len = conv_output_len(
+            let len = branch_output_len(
                 input[axis],
                 pad[axis],
                 size[axis],
                 stride[axis],
                 config.dilation[axis],
             );
-            kept >= 1 && len.is_some_and(|len| len >= min_output[axis])
+            len.is_some_and(|len| len >= min_output[axis])
         })
     };
     // Each axis is searched on its own; the other's length does not change this one's padding.

@@ -7,10 +7,7 @@
 use mts_audio::Spectrogram;
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::identity::{ConfigFingerprint, FileIdentity};
-
-/// Version of the entry format; part of every key.
-pub(crate) const FORMAT_VERSION: u32 = 1;
+use super::identity::{ConfigFingerprint, FORMAT_VERSION, FileIdentity};
 
 const MAGIC: &[u8; 8] = b"MTSSPEC\0";
 const HEADER_LEN: usize = 8 + 4 + 16 + 8 + 16 + 4 + 4;

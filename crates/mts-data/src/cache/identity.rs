@@ -4,6 +4,9 @@ use mts_audio::{ContentScreen, SpectrogramConfig};
 use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_128;
 
+/// Version of the entry format (`entry.rs` writes and checks it); part of every key.
+pub(crate) const FORMAT_VERSION: u32 = 1;
+
 /// Size and content hash (XXH3-128) of an audio file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FileIdentity {
@@ -52,7 +55,7 @@ impl ConfigFingerprint {
             speed: Option<f64>,
         }
         let keyed = Keyed {
-            cache_format: super::entry::FORMAT_VERSION,
+            cache_format: FORMAT_VERSION,
             config,
             screen,
             speed: (speed != 1.0).then_some(speed),

@@ -3,7 +3,7 @@
 mod crema_d;
 mod emodb;
 mod iemocap;
-mod kind;
+pub(crate) mod kind;
 mod ravdess;
 mod report;
 mod savee;
