@@ -181,6 +181,28 @@ pub(crate) fn branch_kernel(
     }
 }
 
+/// A layer's `output` with its trainable kernel `weight` kept in the autodiff graph.
+///
+/// With [`KernelSharing::Detached`] and no branch of the kernel's own size (`branch_kernels`,
+/// `[time, freq]`), every branch kernel is a constant and nothing would read the kernel:
+/// autodiff would give it no gradient at all, where PyTorch gives zero. Then `0 * sum(weight)`
+/// is added to the output, so the kernel gets an all-zero gradient on every layer kind. The
+/// output is returned unchanged in every other case (and whenever the kernel is not tracked).
+pub(crate) fn keep_kernel_in_graph(
+    output: Tensor<4>,
+    weight: &Tensor<4>,
+    sharing: KernelSharing,
+    branch_kernels: &[[usize; 2]],
+) -> Tensor<4> {
+    let [.., kt, kf] = weight.dims();
+    let untouched = sharing == KernelSharing::Shared || branch_kernels.contains(&[kt, kf]);
+    if untouched || !weight.is_require_grad() {
+        return output;
+    }
+    let zero = weight.clone().sum().mul_scalar(0.0).reshape([1, 1, 1, 1]);
+    output + zero
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

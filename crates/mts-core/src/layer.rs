@@ -13,7 +13,7 @@ use crate::merge::{Merged, max_of, merge_branches};
 use crate::{
     BranchAlignment, KernelResampling, KernelSharing, MtsConfigError, MtsConv2dConfig, ScaleSet,
     ScaleUsage,
-    kernel_resampling::branch_kernel,
+    kernel_resampling::{branch_kernel, keep_kernel_in_graph},
     resample::{resample_kernel, resize_axis},
 };
 
@@ -178,6 +178,12 @@ impl MtsConv2d {
     /// If the input does not have `channels_in` channels, or a branch kernel is longer than the
     /// (padded) input.
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
+        self.keep_kernel_in_graph(self.merged_output(input))
+    }
+
+    /// The merged output of [`forward`](Self::forward), without the winners where nobody needs
+    /// them.
+    fn merged_output(&self, input: Tensor<4>) -> Tensor<4> {
         #[cfg(feature = "cpu-kernels")]
         if takes_fused_path(&input) {
             return self.fused(input).output;
@@ -200,7 +206,7 @@ impl MtsConv2d {
     ///   order) of the maximum; ties go to the lowest index
     pub fn forward_with_winners(&self, input: Tensor<4>) -> (Tensor<4>, Tensor<4, Int>) {
         let merged = self.merged(input);
-        (merged.output, merged.winners)
+        (self.keep_kernel_in_graph(merged.output), merged.winners)
     }
 
     /// Applies the layer and counts the output elements each branch wins.
@@ -348,6 +354,12 @@ impl MtsConv2d {
     /// unscaled one, else its resample (a constant in `Detached` mode).
     fn branch_kernel(&self, weight: &Tensor<4>, size: [usize; 2]) -> Tensor<4> {
         branch_kernel(weight, size, self.sharing, self.resampling)
+    }
+
+    /// `output` with the kernel kept in the autodiff graph (see [`keep_kernel_in_graph`]).
+    fn keep_kernel_in_graph(&self, output: Tensor<4>) -> Tensor<4> {
+        let weight = self.weight.val();
+        keep_kernel_in_graph(output, &weight, self.sharing, &self.branch_kernels)
     }
 
     /// `conv2d` with per-axis `(begin, end)` padding, where negative values crop the input.

@@ -12,7 +12,7 @@ use burn::tensor::{Device, Int, Tensor};
 
 use crate::config::{branch_kernel_sizes, check_geometry};
 use crate::geometry::{Pad, centered_padding};
-use crate::kernel_resampling::branch_kernel;
+use crate::kernel_resampling::{branch_kernel, keep_kernel_in_graph};
 use crate::merge::{max_of, merge_branches};
 use crate::resample::resize_axis;
 use crate::{
@@ -264,11 +264,18 @@ impl MtsConvTranspose2d {
     /// output after the padding is removed.
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
         let branches = self.forward_branches(input);
-        if branches.iter().any(Tensor::is_tracked) {
+        let output = if branches.iter().any(Tensor::is_tracked) {
             merge_branches(branches).output
         } else {
             max_of(branches)
-        }
+        };
+        self.keep_kernel_in_graph(output)
+    }
+
+    /// `output` with the kernel kept in the autodiff graph (see [`keep_kernel_in_graph`]).
+    fn keep_kernel_in_graph(&self, output: Tensor<4>) -> Tensor<4> {
+        let weight = self.weight.val();
+        keep_kernel_in_graph(output, &weight, self.sharing, &self.branch_kernels)
     }
 
     /// Applies the layer and reports which branch won each output element.
@@ -279,7 +286,7 @@ impl MtsConvTranspose2d {
     ///   indices (ties go to the lowest)
     pub fn forward_with_winners(&self, input: Tensor<4>) -> (Tensor<4>, Tensor<4, Int>) {
         let merged = merge_branches(self.forward_branches(input));
-        (merged.output, merged.winners)
+        (self.keep_kernel_in_graph(merged.output), merged.winners)
     }
 
     /// Applies the layer and counts the output elements each branch wins.
