@@ -2,10 +2,12 @@
 
 mod common;
 
+use burn::nn::conv::Conv1dConfig;
 use burn::tensor::{Device, Tensor, TensorData};
 use common::{on_both_paths, uniform, values};
 use mts::core::{
-    KernelSharing, MtsConv1dConfig, MtsConv2dConfig, MtsConvTranspose2dConfig, ScaleSet,
+    KernelSharing, MtsConfigError, MtsConv1d, MtsConv1dConfig, MtsConv2dConfig,
+    MtsConvTranspose2dConfig, Scale, ScaleSet,
 };
 
 /// Scales without 1: with `Detached` no branch trains the kernel.
@@ -40,7 +42,7 @@ fn detached_without_an_unscaled_branch_gives_a_zero_kernel_gradient_on_every_lay
         );
 
         let conv1d = MtsConv1dConfig::new([2, 3], 6)
-            .with_scales(NO_UNIT.to_vec())
+            .with_time_scales(&NO_UNIT)
             .with_sharing(KernelSharing::Detached)
             .init(&device);
         let grads = conv1d.forward(input([2, 2, 20], &device)).sum().backward();
@@ -58,4 +60,24 @@ fn detached_without_an_unscaled_branch_gives_a_zero_kernel_gradient_on_every_lay
         .sum()
         .backward();
     assert_zero("MtsConvTranspose2d", transpose.weight.val().grad(&grads));
+}
+
+#[test]
+fn a_frequency_scale_on_a_1d_layer_is_a_typed_error_naming_it() {
+    let scales = ScaleSet::new(vec![Scale::time(1.0), Scale::new(0.5, 2.0)]);
+    let expected = MtsConfigError::FrequencyScaleIn1d {
+        index: 1,
+        scale: Scale::new(0.5, 2.0),
+    };
+    let config = MtsConv1dConfig::new([1, 2], 6).with_scales(scales.clone());
+    assert_eq!(config.validate().unwrap_err(), expected);
+    let error = config.try_init(&Device::flex()).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("scale #1 (0.5x2) has a frequency factor of 2"),
+        "{error}"
+    );
+    let conv = Conv1dConfig::new(1, 2, 6).init(&Device::flex());
+    assert_eq!(MtsConv1d::from_conv1d(conv, scales).unwrap_err(), expected);
 }

@@ -4,10 +4,11 @@
 //! backend.
 
 use burn::config::Config;
+use burn::module::Param;
 use burn::tensor::{Tensor, TensorData};
 
 use crate::KernelSharing;
-use crate::resample::resize_axis;
+use crate::resample::{resample_kernel, resize_axis};
 
 /// The interpolation that turns the trainable kernel into each branch kernel.
 ///
@@ -179,6 +180,35 @@ pub(crate) fn branch_kernel(
             resample_kernel_with(constant, size, method)
         }
     }
+}
+
+/// The published code's per-epoch kernel averaging (mts-method.md section 1.7) of an MTS
+/// layer's trainable kernel `weight` (`[a, b, kt, kf]`, the kernel axes last): the mean of the
+/// kernel and, for every branch size in `branch_kernels` that differs from `[kt, kf]`, the kernel
+/// linearly resampled to that size and back. Gradient tracking of the kernel is kept; the
+/// averaging itself is not recorded. Every layer kind's `average_kernels` is this.
+pub(crate) fn average_kernels(
+    weight: Param<Tensor<4>>,
+    branch_kernels: &[[usize; 2]],
+) -> Param<Tensor<4>> {
+    let [.., kt, kf] = weight.shape().dims::<4>();
+    let round_trips: Vec<[usize; 2]> = branch_kernels
+        .iter()
+        .copied()
+        .filter(|&size| size != [kt, kf])
+        .collect();
+    if round_trips.is_empty() {
+        return weight;
+    }
+    let count = (round_trips.len() + 1) as f64;
+    weight.map(|weight| {
+        let require_grad = weight.is_require_grad();
+        let base = weight.detach().set_require_grad(false);
+        let sum = round_trips.iter().fold(base.clone(), |sum, &size| {
+            sum + resample_kernel(resample_kernel(base.clone(), size), [kt, kf])
+        });
+        (sum / count).set_require_grad(require_grad)
+    })
 }
 
 /// A layer's `output` with its trainable kernel `weight` kept in the autodiff graph.

@@ -13,8 +13,8 @@ use crate::merge::{Merged, max_of, merge_branches};
 use crate::{
     BranchAlignment, KernelResampling, KernelSharing, MtsConfigError, MtsConv2dConfig, ScaleSet,
     ScaleUsage,
-    kernel_resampling::{branch_kernel, keep_kernel_in_graph},
-    resample::{resample_kernel, resize_axis},
+    kernel_resampling::{average_kernels, branch_kernel, keep_kernel_in_graph},
+    resample::resize_axis,
 };
 
 /// Multi-time-scale 2-D convolution (Guizzo, Weyde & Leveson, ICASSP 2020) over spectrograms
@@ -401,25 +401,7 @@ impl MtsConv2d {
     /// [`KernelSharing::Shared`] the branches already train the kernel and it is not needed.
     /// Gradient tracking of the kernel is kept.
     pub fn average_kernels(mut self) -> Self {
-        let kernel_size = self.kernel_size;
-        let round_trips: Vec<[usize; 2]> = self
-            .branch_kernels
-            .iter()
-            .copied()
-            .filter(|&size| size != kernel_size)
-            .collect();
-        if round_trips.is_empty() {
-            return self;
-        }
-        let count = (round_trips.len() + 1) as f64;
-        self.weight = self.weight.map(|weight| {
-            let require_grad = weight.is_require_grad();
-            let base = weight.detach().set_require_grad(false);
-            let sum = round_trips.iter().fold(base.clone(), |sum, &size| {
-                sum + resample_kernel(resample_kernel(base.clone(), size), kernel_size)
-            });
-            (sum / count).set_require_grad(require_grad)
-        });
+        self.weight = average_kernels(self.weight, &self.branch_kernels);
         self
     }
 }

@@ -12,7 +12,7 @@ use burn::tensor::{Device, Int, Tensor};
 
 use crate::config::{branch_kernel_sizes, check_geometry};
 use crate::geometry::{Pad, centered_padding};
-use crate::kernel_resampling::{branch_kernel, keep_kernel_in_graph};
+use crate::kernel_resampling::{average_kernels, branch_kernel, keep_kernel_in_graph};
 use crate::merge::{max_of, merge_branches};
 use crate::resample::resize_axis;
 use crate::{
@@ -249,6 +249,35 @@ impl MtsConvTranspose2d {
     /// The kernel size `[time, freq]` of each branch, in merge order.
     pub fn branch_kernel_sizes(&self) -> &[[usize; 2]] {
         &self.branch_kernels
+    }
+
+    /// The size `[time, freq]` of the one trainable kernel.
+    pub fn kernel_size(&self) -> [usize; 2] {
+        self.kernel_size
+    }
+
+    /// How the branch kernels share the trainable kernel.
+    pub fn sharing(&self) -> KernelSharing {
+        self.sharing
+    }
+
+    /// How branch outputs are aligned.
+    pub fn alignment(&self) -> BranchAlignment {
+        self.alignment
+    }
+
+    /// How branch kernels are resampled from the trainable kernel.
+    pub fn resampling(&self) -> KernelResampling {
+        self.resampling
+    }
+
+    /// The published code's per-epoch kernel averaging, as
+    /// [`MtsConv2d::average_kernels`](crate::MtsConv2d::average_kernels) does it: the kernel
+    /// becomes the mean of itself and its round trips through every branch size that differs.
+    /// Call it once per epoch with [`KernelSharing::Detached`]. Gradient tracking is kept.
+    pub fn average_kernels(mut self) -> Self {
+        self.weight = average_kernels(self.weight, &self.branch_kernels);
+        self
     }
 
     /// Applies the layer.

@@ -2,6 +2,7 @@ use burn::nn::conv::Conv2dConfig;
 use burn::tensor::{Device, Distribution, Tensor, TensorData, Tolerance};
 
 use super::*;
+use crate::resample_kernel;
 
 fn device() -> Device {
     let device = Device::flex();
