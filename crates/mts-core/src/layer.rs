@@ -9,7 +9,7 @@ use burn::tensor::{Int, Tensor};
 
 use crate::config::branch_kernel_sizes;
 use crate::geometry::{Pad, branch_padding, conv_output_len, reference_padding};
-use crate::merge::{Merged, max_of, merge_branches};
+use crate::merge::{Merged, merge_branches, merge_or_max};
 use crate::{
     BranchAlignment, KernelResampling, KernelSharing, MtsConfigError, MtsConv2dConfig, ScaleSet,
     ScaleUsage,
@@ -188,13 +188,7 @@ impl MtsConv2d {
         if takes_fused_path(&input) {
             return self.fused(input).output;
         }
-        let branches = self.forward_branches(input);
-        if branches.iter().any(Tensor::is_tracked) {
-            merge_branches(branches).output
-        } else {
-            // Nothing to differentiate and no winners asked for: the plain max.
-            max_of(branches)
-        }
+        merge_or_max(self.forward_branches(input))
     }
 
     /// Applies the layer and reports which branch won each output element.

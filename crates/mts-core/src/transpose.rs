@@ -13,7 +13,7 @@ use burn::tensor::{Device, Int, Tensor};
 use crate::config::{branch_kernel_sizes, check_geometry};
 use crate::geometry::{Pad, centered_padding};
 use crate::kernel_resampling::{average_kernels, branch_kernel, keep_kernel_in_graph};
-use crate::merge::{max_of, merge_branches};
+use crate::merge::{merge_branches, merge_or_max};
 use crate::resample::resize_axis;
 use crate::{
     BranchAlignment, KernelResampling, KernelSharing, MtsConfigError, ScaleSet, ScaleUsage,
@@ -292,13 +292,7 @@ impl MtsConvTranspose2d {
     /// If the input does not have `channels_in` channels, or a shrunk branch kernel leaves no
     /// output after the padding is removed.
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
-        let branches = self.forward_branches(input);
-        let output = if branches.iter().any(Tensor::is_tracked) {
-            merge_branches(branches).output
-        } else {
-            max_of(branches)
-        };
-        self.keep_kernel_in_graph(output)
+        self.keep_kernel_in_graph(merge_or_max(self.forward_branches(input)))
     }
 
     /// `output` with the kernel kept in the autodiff graph (see [`keep_kernel_in_graph`]).
