@@ -1,25 +1,130 @@
-//! The three MTS layers give the same kind of answer to the same configuration.
+//! The three MTS layers have the same public shape and give the same kind of answer to the same
+//! configuration: one generic function drives `MtsConv2d`, `MtsConv1d` and `MtsConvTranspose2d`
+//! through `MtsLayer` (output shape, usage, the `[1]` scale set, kernel averaging, and the
+//! all-zero kernel gradient of `Detached` without an unscaled branch), on both paths.
 
 mod common;
 
-use burn::nn::conv::Conv1dConfig;
-use burn::tensor::{Device, Tensor, TensorData};
-use common::{on_both_paths, uniform, values};
+use burn::nn::conv::{Conv1dConfig, Conv2dConfig, ConvTranspose2dConfig};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use common::{assert_close, on_both_paths, uniform, values};
 use mts::core::{
-    KernelSharing, MtsConfigError, MtsConv1d, MtsConv1dConfig, MtsConv2dConfig,
-    MtsConvTranspose2dConfig, Scale, ScaleSet,
+    BranchAlignment, KernelResampling, KernelSharing, MtsConfigError, MtsConv1d, MtsConv1dConfig,
+    MtsConv2d, MtsConvTranspose2d, MtsLayer, Scale, ScaleSet,
 };
 
 /// Scales without 1: with `Detached` no branch trains the kernel.
 const NO_UNIT: [f64; 2] = [0.7, 1.5];
 
-fn input<const D: usize>(shape: [usize; D], device: &Device) -> Tensor<D> {
-    let len = shape.iter().product();
-    Tensor::from_data(TensorData::new(uniform(len, 11), shape), device).require_grad()
+/// Scales whose round trips change a kernel.
+const PAPER: [f64; 3] = [0.5, 1.0, 2.0];
+
+/// One layer kind: its plain layer's output on `input`, and a builder of MTS layers upgraded
+/// from that plain layer (same kernel and bias) with the given scales and sharing.
+struct Kind<L: MtsLayer, const D: usize> {
+    name: &'static str,
+    input: Tensor<D>,
+    plain: Tensor<D>,
+    upgrade: Box<dyn Fn(ScaleSet) -> L>,
 }
 
-/// Asserts that a kernel gradient exists and is all zeros.
-fn assert_zero(what: &str, gradient: Option<Tensor<4>>) {
+fn input<const D: usize>(shape: [usize; D], device: &Device) -> Tensor<D> {
+    let len = shape.iter().product();
+    Tensor::from_data(TensorData::new(uniform(len, 11), shape), device)
+}
+
+fn conv2d(device: &Device) -> Kind<MtsConv2d, 4> {
+    let conv = Conv2dConfig::new([2, 3], [6, 3]).init(device);
+    let input = input([2, 2, 20, 8], device);
+    Kind {
+        name: "MtsConv2d",
+        plain: conv.forward(input.clone()),
+        input,
+        upgrade: Box::new(move |scales| MtsConv2d::from_conv2d(conv.clone(), scales).unwrap()),
+    }
+}
+
+fn conv1d(device: &Device) -> Kind<MtsConv1d, 3> {
+    let conv = Conv1dConfig::new(2, 3, 6).init(device);
+    let input = input([2, 2, 20], device);
+    Kind {
+        name: "MtsConv1d",
+        plain: conv.forward(input.clone()),
+        input,
+        upgrade: Box::new(move |scales| MtsConv1d::from_conv1d(conv.clone(), scales).unwrap()),
+    }
+}
+
+fn transpose(device: &Device) -> Kind<MtsConvTranspose2d, 4> {
+    let conv = ConvTranspose2dConfig::new([2, 3], [6, 3])
+        .with_stride([2, 1])
+        .init(device);
+    let input = input([2, 2, 10, 8], device);
+    Kind {
+        name: "MtsConvTranspose2d",
+        plain: conv.forward(input.clone()),
+        input,
+        upgrade: Box::new(move |scales| {
+            MtsConvTranspose2d::from_conv_transpose2d(conv.clone(), scales).unwrap()
+        }),
+    }
+}
+
+/// Every law of the shared public shape, through [`MtsLayer`] alone.
+fn drive<L, const D: usize>(kind: &Kind<L, D>, path: &str)
+where
+    L: MtsLayer<Input = Tensor<D>, Output = Tensor<D>, Winners = Tensor<D, Int>>,
+{
+    let what = format!("{}, {path}", kind.name);
+    let layer = (kind.upgrade)(ScaleSet::time(&PAPER));
+    assert_eq!(layer.scales(), &ScaleSet::time(&PAPER), "{what}");
+    assert_eq!(layer.branch_kernel_sizes().len(), PAPER.len(), "{what}");
+    assert_eq!(
+        layer.branch_kernel_sizes()[1],
+        layer.kernel_size(),
+        "{what}"
+    );
+    assert_eq!(layer.sharing(), KernelSharing::Shared, "{what}");
+    assert_eq!(layer.alignment(), BranchAlignment::Stretch, "{what}");
+    assert_eq!(layer.resampling(), KernelResampling::Linear, "{what}");
+    let output = layer.forward(kind.input.clone());
+    assert_eq!(output.dims(), kind.plain.dims(), "{what}: output shape");
+    let (output, usage) = layer.forward_with_usage(kind.input.clone());
+    assert_eq!(
+        usage.total() as usize,
+        output.shape().num_elements(),
+        "{what}"
+    );
+    let (_, winners) = layer.forward_with_winners(kind.input.clone());
+    assert_eq!(winners.dims(), output.dims(), "{what}: winners shape");
+
+    let unit = (kind.upgrade)(ScaleSet::time(&[1.0]));
+    let expected = values(kind.plain.clone());
+    assert_close(
+        &what,
+        &values(unit.forward(kind.input.clone())),
+        &expected,
+        1e-6,
+    );
+
+    let detached = (kind.upgrade)(ScaleSet::time(&PAPER)).with_sharing(KernelSharing::Detached);
+    let before = values(detached.weight().val());
+    let dims = detached.weight().val().dims();
+    let averaged = detached.average_kernels();
+    assert_eq!(
+        averaged.weight().val().dims(),
+        dims,
+        "{what}: averaged shape"
+    );
+    assert_ne!(
+        values(averaged.weight().val()),
+        before,
+        "{what}: averaging changed nothing"
+    );
+
+    let no_unit = (kind.upgrade)(ScaleSet::time(&NO_UNIT)).with_sharing(KernelSharing::Detached);
+    let grads = no_unit.forward(kind.input.clone()).sum().backward();
+    let gradient = no_unit.weight().val().grad(&grads);
     let gradient = gradient.unwrap_or_else(|| panic!("{what}: the kernel has no gradient"));
     assert!(
         values(gradient).iter().all(|&g| g == 0.0),
@@ -28,38 +133,14 @@ fn assert_zero(what: &str, gradient: Option<Tensor<4>>) {
 }
 
 #[test]
-fn detached_without_an_unscaled_branch_gives_a_zero_kernel_gradient_on_every_layer() {
+fn every_layer_kind_has_the_same_public_shape_and_laws() {
     let device = Device::flex().autodiff();
+    let kinds = (conv2d(&device), conv1d(&device), transpose(&device));
     on_both_paths(|path| {
-        let conv = MtsConv2dConfig::new([2, 3], [6, 3])
-            .with_scales(ScaleSet::time(&NO_UNIT))
-            .with_sharing(KernelSharing::Detached)
-            .init(&device);
-        let grads = conv.forward(input([2, 2, 20, 8], &device)).sum().backward();
-        assert_zero(
-            &format!("MtsConv2d, {path}"),
-            conv.weight.val().grad(&grads),
-        );
-
-        let conv1d = MtsConv1dConfig::new([2, 3], 6)
-            .with_time_scales(&NO_UNIT)
-            .with_sharing(KernelSharing::Detached)
-            .init(&device);
-        let grads = conv1d.forward(input([2, 2, 20], &device)).sum().backward();
-        assert_zero(
-            &format!("MtsConv1d, {path}"),
-            conv1d.weight().val().grad(&grads),
-        );
+        drive(&kinds.0, path);
+        drive(&kinds.1, path);
+        drive(&kinds.2, path);
     });
-    let transpose = MtsConvTranspose2dConfig::new([2, 3], [6, 3])
-        .with_scales(ScaleSet::time(&NO_UNIT))
-        .with_sharing(KernelSharing::Detached)
-        .init(&device);
-    let grads = transpose
-        .forward(input([2, 2, 10, 8], &device))
-        .sum()
-        .backward();
-    assert_zero("MtsConvTranspose2d", transpose.weight.val().grad(&grads));
 }
 
 #[test]

@@ -34,6 +34,7 @@ mod kernel_resampling;
 #[cfg(feature = "cpu-kernels")]
 mod kernels;
 mod layer;
+mod layer_api;
 mod merge;
 #[cfg(any(test, feature = "proptest"))]
 pub mod proptest_kit;
@@ -51,6 +52,7 @@ pub use fused_conv::conv2d_fused;
 pub use geometry::conv_output_len;
 pub use kernel_resampling::{KernelResampling, resample_kernel_with};
 pub use layer::MtsConv2d;
+pub use layer_api::MtsLayer;
 pub use resample::{resample_kernel, resize_axis};
 pub use scale::{Scale, ScaleSet};
 pub use transpose::{MtsConvTranspose2d, MtsConvTranspose2dConfig};
