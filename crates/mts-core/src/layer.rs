@@ -12,8 +12,7 @@ use crate::geometry::{Pad, branch_padding, conv_output_len, reference_padding};
 use crate::merge::{Merged, merge_branches, merge_or_max};
 use crate::{
     BranchAlignment, KernelResampling, KernelSharing, MtsConfigError, MtsConv2dConfig, ScaleSet,
-    ScaleUsage,
-    kernel_resampling::{average_kernels, branch_kernel, keep_kernel_in_graph},
+    ScaleUsage, branch_settings::branch_settings, kernel_resampling::branch_kernel,
     resample::resize_axis,
 };
 
@@ -119,53 +118,7 @@ impl MtsConv2d {
         }
     }
 
-    /// The same layer with another [`KernelSharing`].
-    pub fn with_sharing(mut self, sharing: KernelSharing) -> Self {
-        self.sharing = sharing;
-        self
-    }
-
-    /// The same layer with another [`BranchAlignment`].
-    pub fn with_alignment(mut self, alignment: BranchAlignment) -> Self {
-        self.alignment = alignment;
-        self
-    }
-
-    /// The same layer with another [`KernelResampling`].
-    pub fn with_resampling(mut self, resampling: KernelResampling) -> Self {
-        self.resampling = resampling;
-        self
-    }
-
-    /// How branch kernels are resampled from the trainable kernel.
-    pub fn resampling(&self) -> KernelResampling {
-        self.resampling
-    }
-
-    /// The branch scales, in merge order.
-    pub fn scales(&self) -> &ScaleSet {
-        &self.scales
-    }
-
-    /// The kernel size `[time, freq]` of each branch, in merge order.
-    pub fn branch_kernel_sizes(&self) -> &[[usize; 2]] {
-        &self.branch_kernels
-    }
-
-    /// The size `[time, freq]` of the one trainable kernel.
-    pub fn kernel_size(&self) -> [usize; 2] {
-        self.kernel_size
-    }
-
-    /// How the branch kernels share the trainable kernel.
-    pub fn sharing(&self) -> KernelSharing {
-        self.sharing
-    }
-
-    /// How branch outputs are aligned.
-    pub fn alignment(&self) -> BranchAlignment {
-        self.alignment
-    }
+    branch_settings!();
 
     /// Applies the layer.
     ///
@@ -350,12 +303,6 @@ impl MtsConv2d {
         branch_kernel(weight, size, self.sharing, self.resampling)
     }
 
-    /// `output` with the kernel kept in the autodiff graph (see [`keep_kernel_in_graph`]).
-    fn keep_kernel_in_graph(&self, output: Tensor<4>) -> Tensor<4> {
-        let weight = self.weight.val();
-        keep_kernel_in_graph(output, &weight, self.sharing, &self.branch_kernels)
-    }
-
     /// `conv2d` with per-axis `(begin, end)` padding, where negative values crop the input.
     fn convolve(
         &self,
@@ -384,19 +331,6 @@ impl MtsConv2d {
         let options =
             ConvOptions::new_with_padding(self.stride, padding, self.dilation, self.groups);
         conv2d(input, kernel, bias, options)
-    }
-
-    /// The published code's per-epoch kernel averaging (mts-method.md section 1.7): the kernel
-    /// becomes the mean of itself and, for every branch whose kernel size differs, the branch
-    /// kernel resampled back to the original size, `W <- (W + sum_i up_i(down_i(W))) / (n + 1)`.
-    ///
-    /// With [`KernelSharing::Detached`] this reproduces the published training when called once
-    /// per epoch. It is a temporal smoothing of the kernel; with the default
-    /// [`KernelSharing::Shared`] the branches already train the kernel and it is not needed.
-    /// Gradient tracking of the kernel is kept.
-    pub fn average_kernels(mut self) -> Self {
-        self.weight = average_kernels(self.weight, &self.branch_kernels);
-        self
     }
 }
 

@@ -24,6 +24,7 @@
 //! its tensors live on, with or without autodiff.
 
 mod allocator;
+mod branch_settings;
 mod composed_path;
 mod config;
 mod conv1d;

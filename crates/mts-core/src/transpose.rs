@@ -10,9 +10,10 @@ use burn::tensor::module::conv_transpose2d;
 use burn::tensor::ops::{ConvTransposeOptions, PadMode};
 use burn::tensor::{Device, Int, Tensor};
 
+use crate::branch_settings::branch_settings;
 use crate::config::{branch_kernel_sizes, check_geometry};
 use crate::geometry::{Pad, centered_padding};
-use crate::kernel_resampling::{average_kernels, branch_kernel, keep_kernel_in_graph};
+use crate::kernel_resampling::branch_kernel;
 use crate::merge::{merge_branches, merge_or_max};
 use crate::resample::resize_axis;
 use crate::{
@@ -223,62 +224,7 @@ impl MtsConvTranspose2d {
         }
     }
 
-    /// The same layer with another [`KernelSharing`].
-    pub fn with_sharing(mut self, sharing: KernelSharing) -> Self {
-        self.sharing = sharing;
-        self
-    }
-
-    /// The same layer with another [`BranchAlignment`].
-    pub fn with_alignment(mut self, alignment: BranchAlignment) -> Self {
-        self.alignment = alignment;
-        self
-    }
-
-    /// The same layer with another [`KernelResampling`].
-    pub fn with_resampling(mut self, resampling: KernelResampling) -> Self {
-        self.resampling = resampling;
-        self
-    }
-
-    /// The branch scales, in merge order.
-    pub fn scales(&self) -> &ScaleSet {
-        &self.scales
-    }
-
-    /// The kernel size `[time, freq]` of each branch, in merge order.
-    pub fn branch_kernel_sizes(&self) -> &[[usize; 2]] {
-        &self.branch_kernels
-    }
-
-    /// The size `[time, freq]` of the one trainable kernel.
-    pub fn kernel_size(&self) -> [usize; 2] {
-        self.kernel_size
-    }
-
-    /// How the branch kernels share the trainable kernel.
-    pub fn sharing(&self) -> KernelSharing {
-        self.sharing
-    }
-
-    /// How branch outputs are aligned.
-    pub fn alignment(&self) -> BranchAlignment {
-        self.alignment
-    }
-
-    /// How branch kernels are resampled from the trainable kernel.
-    pub fn resampling(&self) -> KernelResampling {
-        self.resampling
-    }
-
-    /// The published code's per-epoch kernel averaging, as
-    /// [`MtsConv2d::average_kernels`](crate::MtsConv2d::average_kernels) does it: the kernel
-    /// becomes the mean of itself and its round trips through every branch size that differs.
-    /// Call it once per epoch with [`KernelSharing::Detached`]. Gradient tracking is kept.
-    pub fn average_kernels(mut self) -> Self {
-        self.weight = average_kernels(self.weight, &self.branch_kernels);
-        self
-    }
+    branch_settings!();
 
     /// Applies the layer.
     ///
@@ -293,12 +239,6 @@ impl MtsConvTranspose2d {
     /// output after the padding is removed.
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
         self.keep_kernel_in_graph(merge_or_max(self.forward_branches(input)))
-    }
-
-    /// `output` with the kernel kept in the autodiff graph (see [`keep_kernel_in_graph`]).
-    fn keep_kernel_in_graph(&self, output: Tensor<4>) -> Tensor<4> {
-        let weight = self.weight.val();
-        keep_kernel_in_graph(output, &weight, self.sharing, &self.branch_kernels)
     }
 
     /// Applies the layer and reports which branch won each output element.
