@@ -98,7 +98,7 @@ fn conv1d(device: &Device) -> (Conv1d, MtsConv1d, Tensor<3>) {
     let plain = Conv1dConfig::new(40, 64, 9)
         .with_padding(PaddingConfig1d::Same)
         .init(device);
-    let mts = MtsConv1d::from_conv1d(plain.clone(), &SCALES).expect("valid scales");
+    let mts = MtsConv1d::from_conv1d(plain.clone(), SCALES).expect("valid scales");
     (plain, mts, random([16, 40, 401], device))
 }
 

@@ -111,7 +111,7 @@ fn run(device: &Device, layer: Layer) -> Pass {
                 .init(&device);
             conv.weight = Param::from_tensor(data([3, 2, 7], 1, &device));
             conv.bias = Some(bias);
-            let layer = MtsConv1d::from_conv1d(conv, &[0.5, 1.0, 2.0]).unwrap();
+            let layer = MtsConv1d::from_conv1d(conv, [0.5, 1.0, 2.0]).unwrap();
             let input = data([2, 2, 40], 3, &device).require_grad();
             let output = layer.forward(input.clone());
             let bias = layer.bias().unwrap().val();

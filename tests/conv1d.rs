@@ -36,7 +36,7 @@ fn layer(case: &Case, sharing: KernelSharing, device: &Device) -> MtsConv1d {
         .init(device);
     conv.weight = Param::from_tensor(case.golden.weight.tensor(device));
     conv.bias = Some(Param::from_tensor(case.golden.bias.tensor(device)));
-    MtsConv1d::from_conv1d(conv, &case.scales)
+    MtsConv1d::from_conv1d(conv, case.scales.clone())
         .unwrap()
         .with_sharing(sharing)
 }
@@ -108,7 +108,7 @@ fn unit_scale_equals_conv1d_with_the_same_shape_and_parameters() {
             Tensor::<3>::from_data(TensorData::new(uniform(2 * 4 * 31, 7), [2, 4, 31]), &device);
         let expected = values(conv.forward(x.clone()));
         let parameters = conv.num_params();
-        let mts = MtsConv1d::from_conv1d(conv, &[1.0]).unwrap();
+        let mts = MtsConv1d::from_conv1d(conv, [1.0]).unwrap();
         assert_eq!(mts.num_params(), parameters);
         let what = format!("stride {stride} dilation {dilation} {padding:?}");
         assert_close(&what, &values(mts.forward(x.clone())), &expected, 1e-6);
@@ -126,7 +126,7 @@ fn unit_scale_equals_conv1d_with_the_same_shape_and_parameters() {
         assert_eq!(layer.forward(x.clone()).dims(), back.forward(x).dims());
     }
     let error = MtsConv1dConfig::new([1, 1], 3)
-        .with_scales(vec![0.2, 1.0])
+        .with_time_scales(&[0.2, 1.0])
         .validate();
     assert!(error.unwrap_err().to_string().contains("0.2"));
 }
@@ -150,7 +150,7 @@ fn a_pattern_played_twice_as_slow_is_matched_by_the_stretched_branch() {
         TensorData::new(kernel, [1, 1, kernel_len]),
         &device,
     ));
-    layer = MtsConv1d::from_conv1d(conv, &[0.5, 1.0, 2.0]).unwrap();
+    layer = MtsConv1d::from_conv1d(conv, [0.5, 1.0, 2.0]).unwrap();
     let mut signal: Vec<f32> = uniform(120, 3).into_iter().map(|v| 0.2 * v).collect();
     for (t, v) in cycle(2 * kernel_len).into_iter().enumerate() {
         signal[40 + t] += v;

@@ -341,7 +341,7 @@ proptest! {
         let conv = config.init(&device);
         let x = tensor3(input, seed, &device);
         let expected = conv.forward(x.clone());
-        let mts = MtsConv1d::from_conv1d(conv.clone(), &[1.0]).unwrap();
+        let mts = MtsConv1d::from_conv1d(conv.clone(), [1.0]).unwrap();
         prop_assert_eq!(mts.num_params(), conv.num_params());
         let output = mts.forward(x.clone());
         assert_close_values(
@@ -349,7 +349,7 @@ proptest! {
             expected.clone().into_data().try_to_vec::<f32>().unwrap(),
         )?;
         let scaled = MtsConv1dConfig::new([config.channels_in, config.channels_out], config.kernel_size)
-            .with_scales(scales_for(config.kernel_size))
+            .with_time_scales(&scales_for(config.kernel_size))
             .with_stride(config.stride)
             .with_dilation(config.dilation)
             .with_padding(config.padding.clone())

@@ -23,9 +23,10 @@ pub struct MtsConv1dConfig {
     pub channels: [usize; 2],
     /// The length of the one trainable kernel.
     pub kernel_size: usize,
-    /// The time scale of each branch, in merge order. Default `[0.5, 1, 2]`.
-    #[config(default = "vec![0.5, 1.0, 2.0]")]
-    pub scales: Vec<f64>,
+    /// The branch scales, in merge order: time scales (a frequency factor other than 1 is a
+    /// [`MtsConfigError::FrequencyScaleIn1d`]). Default: time scales `(0.5, 1, 2)`.
+    #[config(default = "ScaleSet::time(&[0.5, 1.0, 2.0])")]
+    pub scales: ScaleSet,
     /// The stride. Default 1.
     #[config(default = "1")]
     pub stride: usize,
@@ -76,11 +77,29 @@ fn reshaped<const A: usize, const B: usize>(
     Param::from_tensor(reshape(value))
 }
 
+/// `scales` itself when every scale is a time scale (frequency factor 1), else the typed error
+/// naming the first that is not.
+fn time_only(scales: ScaleSet) -> Result<ScaleSet, MtsConfigError> {
+    match scales.iter().position(|scale| scale.freq != 1.0) {
+        Some(index) => Err(MtsConfigError::FrequencyScaleIn1d {
+            index,
+            scale: scales.as_slice()[index],
+        }),
+        None => Ok(scales),
+    }
+}
+
 impl MtsConv1dConfig {
-    /// The equivalent 2-D configuration: kernel `[kernel_size, 1]`, time-only scales.
-    fn as_2d(&self) -> MtsConv2dConfig {
-        MtsConv2dConfig::new(self.channels, [self.kernel_size, 1])
-            .with_scales(ScaleSet::time(&self.scales))
+    /// Replaces the scales by time factors, e.g. `&[0.7, 1.0, 1.428]`.
+    pub fn with_time_scales(self, factors: &[f64]) -> Self {
+        self.with_scales(ScaleSet::time(factors))
+    }
+
+    /// The equivalent 2-D configuration: kernel `[kernel_size, 1]`, the same (time) scales;
+    /// an error for a scale with a frequency factor.
+    fn as_2d(&self) -> Result<MtsConv2dConfig, MtsConfigError> {
+        Ok(MtsConv2dConfig::new(self.channels, [self.kernel_size, 1])
+            .with_scales(time_only(self.scales.clone())?)
             .with_stride([self.stride, 1])
             .with_dilation([self.dilation, 1])
             .with_groups(self.groups)
@@ -89,19 +108,19 @@ impl MtsConv1dConfig {
             .with_sharing(self.sharing)
             .with_alignment(self.alignment)
             .with_resampling(self.resampling)
-            .with_initializer(self.initializer.clone())
+            .with_initializer(self.initializer.clone()))
     }
 
     /// Checks the configuration and returns each branch's kernel length, in branch order.
     pub fn validate(&self) -> Result<Vec<usize>, MtsConfigError> {
-        let sizes = self.as_2d().validate()?;
+        let sizes = self.as_2d()?.validate()?;
         Ok(sizes.into_iter().map(|[time, _]| time).collect())
     }
 
     /// Creates the layer, or says what is wrong with the configuration.
     pub fn try_init(&self, device: &Device) -> Result<MtsConv1d, MtsConfigError> {
         Ok(MtsConv1d {
-            inner: self.as_2d().try_init(device)?,
+            inner: self.as_2d()?.try_init(device)?,
         })
     }
 
@@ -142,8 +161,10 @@ pub struct MtsConv1d {
 impl MtsConv1d {
     /// Upgrades a (possibly trained) `Conv1d` to an MTS layer with the same kernel, bias, stride,
     /// padding, dilation and groups and time `scales` (shared kernels, stretch alignment, linear
-    /// resampling). With `scales = [1]` it computes exactly what the `Conv1d` computes.
-    pub fn from_conv1d(conv: Conv1d, scales: &[f64]) -> Result<Self, MtsConfigError> {
+    /// resampling). With `scales = [1]` it computes exactly what the `Conv1d` computes. A scale
+    /// with a frequency factor other than 1 is a [`MtsConfigError::FrequencyScaleIn1d`].
+    pub fn from_conv1d(conv: Conv1d, scales: impl Into<ScaleSet>) -> Result<Self, MtsConfigError> {
+        let scales = time_only(scales.into())?;
         let conv2d = burn::nn::conv::Conv2d {
             weight: reshaped(&conv.weight, |w| w.unsqueeze_dim(3)),
             bias: conv.bias,
@@ -154,7 +175,7 @@ impl MtsConv1d {
             padding: padding_2d(&conv.padding),
         };
         Ok(Self {
-            inner: MtsConv2d::from_conv2d(conv2d, ScaleSet::time(scales))?,
+            inner: MtsConv2d::from_conv2d(conv2d, scales)?,
         })
     }
 
@@ -201,6 +222,26 @@ impl MtsConv1d {
     /// The branch scales (time factors), in merge order.
     pub fn scales(&self) -> &ScaleSet {
         self.inner.scales()
+    }
+
+    /// The length of the one trainable kernel.
+    pub fn kernel_size(&self) -> usize {
+        self.inner.kernel_size()[0]
+    }
+
+    /// How the branch kernels share the trainable kernel.
+    pub fn sharing(&self) -> KernelSharing {
+        self.inner.sharing()
+    }
+
+    /// How branch outputs are aligned.
+    pub fn alignment(&self) -> BranchAlignment {
+        self.inner.alignment()
+    }
+
+    /// How branch kernels are resampled from the trainable kernel.
+    pub fn resampling(&self) -> KernelResampling {
+        self.inner.resampling()
     }
 
     /// The kernel length of each branch, in merge order.

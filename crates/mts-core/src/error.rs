@@ -114,6 +114,18 @@ pub enum MtsConfigError {
         /// The common branch kernel size `[time, freq]`.
         kernel: [usize; 2],
     },
+    /// A 1-D layer ([`MtsConv1d`](crate::MtsConv1d)) was given a scale with a frequency factor
+    /// other than 1: a sequence has no frequency axis to scale.
+    #[error(
+        "scale #{index} ({scale}) has a frequency factor of {}; a 1-D layer takes time scales \
+         only (frequency factor 1)", scale.freq
+    )]
+    FrequencyScaleIn1d {
+        /// Position of the scale in the list.
+        index: usize,
+        /// The scale.
+        scale: Scale,
+    },
     /// An input or output channel count is zero.
     #[error("channels must be non-zero, got [in, out] = {channels:?}")]
     ZeroChannels {

@@ -4,10 +4,11 @@
 //! backend.
 
 use burn::config::Config;
+use burn::module::Param;
 use burn::tensor::{Tensor, TensorData};
 
 use crate::KernelSharing;
-use crate::resample::resize_axis;
+use crate::resample::{resample_kernel, resize_axis};
 
 /// The interpolation that turns the trainable kernel into each branch kernel.
 ///
@@ -179,6 +180,57 @@ pub(crate) fn branch_kernel(
             resample_kernel_with(constant, size, method)
         }
     }
+}
+
+/// The published code's per-epoch kernel averaging (mts-method.md section 1.7) of an MTS
+/// layer's trainable kernel `weight` (`[a, b, kt, kf]`, the kernel axes last): the mean of the
+/// kernel and, for every branch size in `branch_kernels` that differs from `[kt, kf]`, the kernel
+/// linearly resampled to that size and back. Gradient tracking of the kernel is kept; the
+/// averaging itself is not recorded. Every layer kind's `average_kernels` is this.
+pub(crate) fn average_kernels(
+    weight: Param<Tensor<4>>,
+    branch_kernels: &[[usize; 2]],
+) -> Param<Tensor<4>> {
+    let [.., kt, kf] = weight.shape().dims::<4>();
+    let round_trips: Vec<[usize; 2]> = branch_kernels
+        .iter()
+        .copied()
+        .filter(|&size| size != [kt, kf])
+        .collect();
+    if round_trips.is_empty() {
+        return weight;
+    }
+    let count = (round_trips.len() + 1) as f64;
+    weight.map(|weight| {
+        let require_grad = weight.is_require_grad();
+        let base = weight.detach().set_require_grad(false);
+        let sum = round_trips.iter().fold(base.clone(), |sum, &size| {
+            sum + resample_kernel(resample_kernel(base.clone(), size), [kt, kf])
+        });
+        (sum / count).set_require_grad(require_grad)
+    })
+}
+
+/// A layer's `output` with its trainable kernel `weight` kept in the autodiff graph.
+///
+/// With [`KernelSharing::Detached`] and no branch of the kernel's own size (`branch_kernels`,
+/// `[time, freq]`), every branch kernel is a constant and nothing would read the kernel:
+/// autodiff would give it no gradient at all, where PyTorch gives zero. Then `0 * sum(weight)`
+/// is added to the output, so the kernel gets an all-zero gradient on every layer kind. The
+/// output is returned unchanged in every other case (and whenever the kernel is not tracked).
+pub(crate) fn keep_kernel_in_graph(
+    output: Tensor<4>,
+    weight: &Tensor<4>,
+    sharing: KernelSharing,
+    branch_kernels: &[[usize; 2]],
+) -> Tensor<4> {
+    let [.., kt, kf] = weight.dims();
+    let untouched = sharing == KernelSharing::Shared || branch_kernels.contains(&[kt, kf]);
+    if untouched || !weight.is_require_grad() {
+        return output;
+    }
+    let zero = weight.clone().sum().mul_scalar(0.0).reshape([1, 1, 1, 1]);
+    output + zero
 }
 
 #[cfg(test)]

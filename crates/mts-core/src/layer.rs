@@ -9,12 +9,11 @@ use burn::tensor::{Int, Tensor};
 
 use crate::config::branch_kernel_sizes;
 use crate::geometry::{Pad, branch_output_len, branch_padding, reference_padding};
-use crate::merge::{Merged, max_of, merge_branches};
+use crate::merge::{Merged, merge_branches, merge_or_max};
 use crate::{
     Axis, BranchAlignment, KernelResampling, KernelSharing, MtsConfigError, MtsConv2dConfig,
-    MtsInputError, ScaleSet, ScaleUsage,
-    kernel_resampling::branch_kernel,
-    resample::{resample_kernel, resize_axis},
+    MtsInputError, ScaleSet, ScaleUsage, branch_settings::branch_settings,
+    kernel_resampling::branch_kernel, resample::resize_axis,
 };
 
 /// Multi-time-scale 2-D convolution (Guizzo, Weyde & Leveson, ICASSP 2020) over spectrograms
@@ -119,53 +118,7 @@ impl MtsConv2d {
         }
     }
 
-    /// The same layer with another [`KernelSharing`].
-    pub fn with_sharing(mut self, sharing: KernelSharing) -> Self {
-        self.sharing = sharing;
-        self
-    }
-
-    /// The same layer with another [`BranchAlignment`].
-    pub fn with_alignment(mut self, alignment: BranchAlignment) -> Self {
-        self.alignment = alignment;
-        self
-    }
-
-    /// The same layer with another [`KernelResampling`].
-    pub fn with_resampling(mut self, resampling: KernelResampling) -> Self {
-        self.resampling = resampling;
-        self
-    }
-
-    /// How branch kernels are resampled from the trainable kernel.
-    pub fn resampling(&self) -> KernelResampling {
-        self.resampling
-    }
-
-    /// The branch scales, in merge order.
-    pub fn scales(&self) -> &ScaleSet {
-        &self.scales
-    }
-
-    /// The kernel size `[time, freq]` of each branch, in merge order.
-    pub fn branch_kernel_sizes(&self) -> &[[usize; 2]] {
-        &self.branch_kernels
-    }
-
-    /// The size `[time, freq]` of the one trainable kernel.
-    pub fn kernel_size(&self) -> [usize; 2] {
-        self.kernel_size
-    }
-
-    /// How the branch kernels share the trainable kernel.
-    pub fn sharing(&self) -> KernelSharing {
-        self.sharing
-    }
-
-    /// How branch outputs are aligned.
-    pub fn alignment(&self) -> BranchAlignment {
-        self.alignment
-    }
+    branch_settings!();
 
     /// Applies the layer.
     ///
@@ -178,17 +131,17 @@ impl MtsConv2d {
     /// If the input does not have `channels_in` channels, or a branch kernel is longer than the
     /// (padded or cropped) input; [`try_forward`](Self::try_forward) returns these as errors.
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
+        self.keep_kernel_in_graph(self.merged_output(input))
+    }
+
+    /// The merged output of [`forward`](Self::forward), without the winners where nobody needs
+    /// them.
+    fn merged_output(&self, input: Tensor<4>) -> Tensor<4> {
         #[cfg(feature = "cpu-kernels")]
         if takes_fused_path(&input) {
             return self.fused(input).output;
         }
-        let branches = self.forward_branches(input);
-        if branches.iter().any(Tensor::is_tracked) {
-            merge_branches(branches).output
-        } else {
-            // Nothing to differentiate and no winners asked for: the plain max.
-            max_of(branches)
-        }
+        merge_or_max(self.forward_branches(input))
     }
 
     /// [`forward`](Self::forward), or the [`MtsInputError`] that says why the layer cannot
@@ -208,7 +161,7 @@ impl MtsConv2d {
     ///   order) of the maximum; ties go to the lowest index
     pub fn forward_with_winners(&self, input: Tensor<4>) -> (Tensor<4>, Tensor<4, Int>) {
         let merged = self.merged(input);
-        (merged.output, merged.winners)
+        (self.keep_kernel_in_graph(merged.output), merged.winners)
     }
 
     /// Applies the layer and counts the output elements each branch wins.
@@ -395,37 +348,6 @@ impl MtsConv2d {
         let options =
             ConvOptions::new_with_padding(self.stride, padding, self.dilation, self.groups);
         conv2d(input, kernel, bias, options)
-    }
-
-    /// The published code's per-epoch kernel averaging (mts-method.md section 1.7): the kernel
-    /// becomes the mean of itself and, for every branch whose kernel size differs, the branch
-    /// kernel resampled back to the original size, `W <- (W + sum_i up_i(down_i(W))) / (n + 1)`.
-    ///
-    /// With [`KernelSharing::Detached`] this reproduces the published training when called once
-    /// per epoch. It is a temporal smoothing of the kernel; with the default
-    /// [`KernelSharing::Shared`] the branches already train the kernel and it is not needed.
-    /// Gradient tracking of the kernel is kept.
-    pub fn average_kernels(mut self) -> Self {
-        let kernel_size = self.kernel_size;
-        let round_trips: Vec<[usize; 2]> = self
-            .branch_kernels
-            .iter()
-            .copied()
-            .filter(|&size| size != kernel_size)
-            .collect();
-        if round_trips.is_empty() {
-            return self;
-        }
-        let count = (round_trips.len() + 1) as f64;
-        self.weight = self.weight.map(|weight| {
-            let require_grad = weight.is_require_grad();
-            let base = weight.detach().set_require_grad(false);
-            let sum = round_trips.iter().fold(base.clone(), |sum, &size| {
-                sum + resample_kernel(resample_kernel(base.clone(), size), kernel_size)
-            });
-            (sum / count).set_require_grad(require_grad)
-        });
-        self
     }
 }
 

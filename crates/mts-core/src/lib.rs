@@ -24,6 +24,7 @@
 //! its tensors live on, with or without autodiff.
 
 mod allocator;
+mod branch_settings;
 mod composed_path;
 mod config;
 mod conv1d;
@@ -34,6 +35,7 @@ mod kernel_resampling;
 #[cfg(feature = "cpu-kernels")]
 mod kernels;
 mod layer;
+mod layer_api;
 mod merge;
 #[cfg(any(test, feature = "proptest"))]
 pub mod proptest_kit;
@@ -51,6 +53,7 @@ pub use fused_conv::conv2d_fused;
 pub use geometry::conv_output_len;
 pub use kernel_resampling::{KernelResampling, resample_kernel_with};
 pub use layer::MtsConv2d;
+pub use layer_api::MtsLayer;
 pub use resample::{resample_kernel, resize_axis};
 pub use scale::{Scale, ScaleSet};
 pub use transpose::{MtsConvTranspose2d, MtsConvTranspose2dConfig};

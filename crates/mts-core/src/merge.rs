@@ -58,12 +58,25 @@ pub(crate) fn merge_branches(branches: Vec<Tensor<4>>) -> Merged {
     Merged { output, winners }
 }
 
+/// The merged output alone, when nobody asks for the winners: the recorded merge of
+/// [`merge_branches`] when a branch is tracked, else the plain element-wise max.
+///
+/// # Shapes
+/// - each branch and the output: `[batch, channels_out, time, freq]`
+pub(crate) fn merge_or_max(branches: Vec<Tensor<4>>) -> Tensor<4> {
+    if branches.iter().any(Tensor::is_tracked) {
+        merge_branches(branches).output
+    } else {
+        max_of(branches)
+    }
+}
+
 /// Element-wise maximum of the branches, for values nobody differentiates (ties: any branch's
 /// value is the same number).
 ///
 /// # Shapes
 /// - each branch and the output: `[batch, channels_out, time, freq]`
-pub(crate) fn max_of(branches: Vec<Tensor<4>>) -> Tensor<4> {
+fn max_of(branches: Vec<Tensor<4>>) -> Tensor<4> {
     branches
         .into_iter()
         .reduce(|best, next| best.max_pair(next))

@@ -10,10 +10,11 @@ use burn::tensor::module::conv_transpose2d;
 use burn::tensor::ops::{ConvTransposeOptions, PadMode};
 use burn::tensor::{Device, Int, Tensor};
 
+use crate::branch_settings::branch_settings;
 use crate::config::{branch_kernel_sizes, check_geometry};
 use crate::geometry::{Pad, centered_padding};
 use crate::kernel_resampling::branch_kernel;
-use crate::merge::{max_of, merge_branches};
+use crate::merge::{merge_branches, merge_or_max};
 use crate::resample::resize_axis;
 use crate::{
     Axis, BranchAlignment, KernelResampling, KernelSharing, MtsConfigError, MtsInputError,
@@ -224,33 +225,7 @@ impl MtsConvTranspose2d {
         }
     }
 
-    /// The same layer with another [`KernelSharing`].
-    pub fn with_sharing(mut self, sharing: KernelSharing) -> Self {
-        self.sharing = sharing;
-        self
-    }
-
-    /// The same layer with another [`BranchAlignment`].
-    pub fn with_alignment(mut self, alignment: BranchAlignment) -> Self {
-        self.alignment = alignment;
-        self
-    }
-
-    /// The same layer with another [`KernelResampling`].
-    pub fn with_resampling(mut self, resampling: KernelResampling) -> Self {
-        self.resampling = resampling;
-        self
-    }
-
-    /// The branch scales, in merge order.
-    pub fn scales(&self) -> &ScaleSet {
-        &self.scales
-    }
-
-    /// The kernel size `[time, freq]` of each branch, in merge order.
-    pub fn branch_kernel_sizes(&self) -> &[[usize; 2]] {
-        &self.branch_kernels
-    }
+    branch_settings!();
 
     /// Applies the layer.
     ///
@@ -264,12 +239,7 @@ impl MtsConvTranspose2d {
     /// If the input does not have `channels_in` channels, or the padding leaves the unscaled or
     /// a branch kernel no output; [`try_forward`](Self::try_forward) returns these as errors.
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
-        let branches = self.forward_branches(input);
-        if branches.iter().any(Tensor::is_tracked) {
-            merge_branches(branches).output
-        } else {
-            max_of(branches)
-        }
+        self.keep_kernel_in_graph(merge_or_max(self.forward_branches(input)))
     }
 
     /// Applies the layer and reports which branch won each output element.
@@ -280,7 +250,7 @@ impl MtsConvTranspose2d {
     ///   indices (ties go to the lowest)
     pub fn forward_with_winners(&self, input: Tensor<4>) -> (Tensor<4>, Tensor<4, Int>) {
         let merged = merge_branches(self.forward_branches(input));
-        (merged.output, merged.winners)
+        (self.keep_kernel_in_graph(merged.output), merged.winners)
     }
 
     /// Applies the layer and counts the output elements each branch wins.

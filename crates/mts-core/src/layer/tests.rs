@@ -2,6 +2,7 @@ use burn::nn::conv::Conv2dConfig;
 use burn::tensor::{Device, Distribution, Tensor, TensorData, Tolerance};
 
 use super::*;
+use crate::resample_kernel;
 
 fn device() -> Device {
     let device = Device::flex();
@@ -256,7 +257,7 @@ fn forward_panics_with_the_input_error_not_inside_burn() {
 fn the_1d_layer_names_itself_in_the_same_error() {
     let device = device();
     let layer = crate::MtsConv1dConfig::new([1, 1], 10)
-        .with_scales(vec![0.2, 1.0])
+        .with_time_scales(&[0.2, 1.0])
         .with_padding(burn::nn::PaddingConfig1d::Explicit(0, 20))
         .with_alignment(BranchAlignment::Centered)
         .init(&device);
