@@ -82,12 +82,18 @@ def exact_p(diffs):
     return extreme.mean()
 
 
-def paired(runs, corpora, a, b):
-    diffs = []
+def gains(runs, corpora, a, b):
+    """{(corpus, seed, fold): B - A} over the pairs both models have."""
+    out = {}
     for corpus in corpora:
         left, right = runs.get((corpus, a), {}), runs.get((corpus, b), {})
-        diffs += [right[k] - left[k] for k in sorted(left.keys() & right.keys())]
-    return diffs
+        for key in sorted(left.keys() & right.keys()):
+            out[(corpus,) + key] = right[key] - left[key]
+    return out
+
+
+def paired(runs, corpora, a, b):
+    return list(gains(runs, corpora, a, b).values())
 
 
 def row(label, question, diffs):
@@ -116,12 +122,11 @@ def main(paths):
         for a, b, question in COMPARISONS:
             label = f"{' + '.join(scope)}: {b} − {a}"
             print(row(label, question, paired(runs, scope, a, b)))
-        with_tempo = paired(runs, scope, "standard + tempo", "MTS + tempo")
-        without = paired(runs, scope, "standard", "MTS")
-        if len(with_tempo) == len(without):
-            interaction = [w - o for w, o in zip(with_tempo, without)]
-            label = f"{' + '.join(scope)}: interaction"
-            print(row(label, "do MTS and tempo add up? (gain with tempo − gain without)", interaction))
+        with_tempo = gains(runs, scope, "standard + tempo", "MTS + tempo")
+        without = gains(runs, scope, "standard", "MTS")
+        interaction = [with_tempo[k] - without[k] for k in sorted(with_tempo.keys() & without.keys())]
+        label = f"{' + '.join(scope)}: interaction"
+        print(row(label, "do MTS and tempo add up? (gain with tempo − gain without)", interaction))
 
 
 if __name__ == "__main__":
