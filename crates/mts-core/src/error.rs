@@ -159,6 +159,14 @@ pub enum MtsConfigError {
         /// `[in, out]` as configured.
         channels: [usize; 2],
     },
+    /// A resampling between lengths of which one is 0.
+    #[error("cannot resample {in_len} taps to {out_len}: both lengths must be at least 1")]
+    ZeroResamplingLength {
+        /// The source length.
+        in_len: usize,
+        /// The target length.
+        out_len: usize,
+    },
 }
 
 /// An input an MTS layer cannot take, found by the layers' `try_forward` (their `forward`

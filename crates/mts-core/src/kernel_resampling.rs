@@ -6,8 +6,8 @@
 use burn::config::Config;
 use burn::tensor::{Tensor, TensorData};
 
-use crate::KernelSharing;
 use crate::resample::resize_axis;
+use crate::{KernelSharing, MtsConfigError};
 
 /// The interpolation that turns the trainable kernel into each branch kernel.
 ///
@@ -35,6 +35,22 @@ pub enum KernelResampling {
     /// Anti-aliased linear (a triangle filter widened by the shrink factor, weights normalised):
     /// PyTorch's `bilinear` with `antialias=True`. Not PyTorch's `mode="area"`.
     Area,
+}
+
+impl KernelResampling {
+    /// The `[out_len, in_len]` row-major matrix `R` of this method resizing `in_len` samples
+    /// to `out_len` (`align_corners = false`, explicit size): resampling a kernel axis `k` gives
+    /// `R k`. [`Linear`](Self::Linear) is applied as taps rather than as this matrix; the two
+    /// agree.
+    ///
+    /// # Errors
+    /// [`MtsConfigError::ZeroResamplingLength`] if a length is 0.
+    pub fn matrix(self, in_len: usize, out_len: usize) -> Result<Vec<f64>, MtsConfigError> {
+        if in_len == 0 || out_len == 0 {
+            return Err(MtsConfigError::ZeroResamplingLength { in_len, out_len });
+        }
+        Ok(resampling_matrix(self, in_len, out_len))
+    }
 }
 
 /// PyTorch's cubic convolution coefficient.
