@@ -101,7 +101,9 @@ impl MtsConv2dConfig {
             self.dilation,
             self.groups,
         )?;
-        branch_kernel_sizes(&self.scales, self.kernel_size)
+        let sizes = branch_kernel_sizes(&self.scales, self.kernel_size)?;
+        self.resampling.check_branches(self.kernel_size, &sizes)?;
+        Ok(sizes)
     }
 
     /// Creates the layer, or says what is wrong with the configuration.

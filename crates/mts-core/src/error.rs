@@ -171,6 +171,57 @@ pub enum MtsConfigError {
         /// `[in, out]` as configured.
         channels: [usize; 2],
     },
+    /// A resampling between lengths of which one is 0.
+    #[error("cannot resample {in_len} taps to {out_len}: both lengths must be at least 1")]
+    ZeroResamplingLength {
+        /// The source length.
+        in_len: usize,
+        /// The target length.
+        out_len: usize,
+    },
+    /// A custom resampling returned a matrix of the wrong size.
+    #[error(
+        "the custom resampling `{method}` gives {len} weights for {in_len} -> {out_len} taps; \
+         a [{out_len}, {in_len}] matrix has {}", in_len * out_len
+    )]
+    ResamplingMatrixSize {
+        /// The method's name.
+        method: &'static str,
+        /// The source length.
+        in_len: usize,
+        /// The target length.
+        out_len: usize,
+        /// How many weights it gave.
+        len: usize,
+    },
+    /// A custom resampling returned a NaN or infinite weight.
+    #[error(
+        "the custom resampling `{method}` gives the weight {value} at row {row}, column {column} \
+         for {in_len} -> {out_len} taps; weights must be finite"
+    )]
+    NonFiniteResamplingWeight {
+        /// The method's name.
+        method: &'static str,
+        /// The source length.
+        in_len: usize,
+        /// The target length.
+        out_len: usize,
+        /// The output row of the weight.
+        row: usize,
+        /// The input column of the weight.
+        column: usize,
+        /// The weight.
+        value: f64,
+    },
+    /// A config names a custom resampling that was never registered.
+    #[error(
+        "the custom resampling `{name}` is not registered: call \
+         `CustomResampling::new(\"{name}\", ..).register()` before reading the config"
+    )]
+    UnregisteredResampling {
+        /// The name in the config.
+        name: String,
+    },
 }
 
 /// An input an MTS layer cannot take, found by the layers' `try_forward` (their `forward`

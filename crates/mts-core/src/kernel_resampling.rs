@@ -7,8 +7,9 @@ use burn::config::Config;
 use burn::module::Param;
 use burn::tensor::{Tensor, TensorData};
 
-use crate::KernelSharing;
+use crate::custom_resampling::CustomResampling;
 use crate::resample::{resample_kernel, resize_axis};
+use crate::{KernelSharing, MtsConfigError};
 
 /// The interpolation that turns the trainable kernel into each branch kernel.
 ///
@@ -36,6 +37,75 @@ pub enum KernelResampling {
     /// Anti-aliased linear (a triangle filter widened by the shrink factor, weights normalised):
     /// PyTorch's `bilinear` with `antialias=True`. Not PyTorch's `mode="area"`.
     Area,
+    /// Your own method: a named function from (source length, target length) to the
+    /// `[target, source]` weight matrix, applied like `Cubic` and `Area`. Serialized by name;
+    /// see [`CustomResampling`] for how configs holding one are read back.
+    ///
+    /// A worked example, normalised Lanczos (`a = 2`):
+    ///
+    /// ```
+    /// use burn::tensor::Device;
+    /// use mts_core::{CustomResampling, KernelResampling, MtsConv2dConfig};
+    ///
+    /// /// Lanczos-2 weights at the source coordinates of PyTorch's `align_corners=False`,
+    /// /// edge taps repeated, every row normalised to sum 1.
+    /// fn lanczos2(in_len: usize, out_len: usize) -> Vec<f64> {
+    ///     let sinc = |x: f64| if x == 0.0 { 1.0 } else { (std::f64::consts::PI * x).sin() / (std::f64::consts::PI * x) };
+    ///     let lanczos = |x: f64| if x.abs() < 2.0 { sinc(x) * sinc(x / 2.0) } else { 0.0 };
+    ///     let mut matrix = vec![0.0; out_len * in_len];
+    ///     for (j, row) in matrix.chunks_mut(in_len).enumerate() {
+    ///         let src = (j as f64 + 0.5) * in_len as f64 / out_len as f64 - 0.5;
+    ///         for tap in src.floor() as i64 - 1..=src.floor() as i64 + 2 {
+    ///             let index = tap.clamp(0, in_len as i64 - 1) as usize;
+    ///             row[index] += lanczos(src - tap as f64);
+    ///         }
+    ///         let total: f64 = row.iter().sum();
+    ///         row.iter_mut().for_each(|w| *w /= total);
+    ///     }
+    ///     matrix
+    /// }
+    ///
+    /// let lanczos = KernelResampling::Custom(CustomResampling::new("lanczos2", lanczos2));
+    /// let layer = MtsConv2dConfig::new([1, 4], [6, 3])
+    ///     .with_time_scales(&[0.5, 1.0, 1.5])
+    ///     .with_resampling(lanczos)
+    ///     .try_init(&Device::flex())
+    ///     .unwrap();
+    /// assert_eq!(layer.branch_kernel_sizes(), [[3, 3], [6, 3], [9, 3]]);
+    /// ```
+    Custom(CustomResampling),
+}
+
+impl KernelResampling {
+    /// The `[out_len, in_len]` row-major matrix `R` of this method resizing `in_len` samples
+    /// to `out_len` (`align_corners = false`, explicit size): resampling a kernel axis `k` gives
+    /// `R k`. [`Linear`](Self::Linear) is applied as taps rather than as this matrix; the two
+    /// agree.
+    ///
+    /// # Errors
+    /// [`MtsConfigError::ZeroResamplingLength`] if a length is 0.
+    pub fn matrix(self, in_len: usize, out_len: usize) -> Result<Vec<f64>, MtsConfigError> {
+        resampling_matrix(self, in_len, out_len)
+    }
+
+    /// Checks that the method gives a valid matrix for every axis of every branch of `sizes`
+    /// resampled from `kernel_size` (always so for the built-in methods).
+    pub(crate) fn check_branches(
+        self,
+        kernel_size: [usize; 2],
+        sizes: &[[usize; 2]],
+    ) -> Result<(), MtsConfigError> {
+        if let Self::Custom(custom) = self {
+            for size in sizes {
+                for (from, to) in kernel_size.into_iter().zip(*size) {
+                    if from != to {
+                        custom.matrix(from, to)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// PyTorch's cubic convolution coefficient.
@@ -50,68 +120,77 @@ fn cubic_far(x: f64) -> f64 {
 }
 
 /// The `[out_len, in_len]` row-major matrix of `method` resizing `in_len` samples to `out_len`
-/// (`align_corners = false`, explicit size).
-///
-/// # Panics
-/// If a length is 0.
+/// (`align_corners = false`, explicit size), or why there is none.
 pub(crate) fn resampling_matrix(
     method: KernelResampling,
     in_len: usize,
     out_len: usize,
-) -> Vec<f64> {
-    assert!(
-        in_len > 0 && out_len > 0,
-        "resampling {in_len} -> {out_len} samples"
-    );
+) -> Result<Vec<f64>, MtsConfigError> {
+    if in_len == 0 || out_len == 0 {
+        return Err(MtsConfigError::ZeroResamplingLength { in_len, out_len });
+    }
+    let fill: fn(&mut [f64], usize, f64) = match method {
+        KernelResampling::Linear => linear_row,
+        KernelResampling::Cubic => cubic_row,
+        KernelResampling::Area => area_row,
+        KernelResampling::Custom(custom) => return custom.matrix(in_len, out_len),
+    };
     let scale = in_len as f64 / out_len as f64;
     let mut matrix = vec![0.0; out_len * in_len];
-    for j in 0..out_len {
-        let row = &mut matrix[j * in_len..(j + 1) * in_len];
-        match method {
-            KernelResampling::Linear => {
-                let src = ((j as f64 + 0.5) * scale - 0.5).max(0.0);
-                let lower = (src.floor() as usize).min(in_len - 1);
-                let upper = (lower + 1).min(in_len - 1);
-                let t = src - lower as f64;
-                row[lower] += 1.0 - t;
-                row[upper] += t;
-            }
-            KernelResampling::Cubic => {
-                // No clamping of the source coordinate; taps outside are the edge samples.
-                let src = (j as f64 + 0.5) * scale - 0.5;
-                let base = src.floor();
-                let t = src - base;
-                let weights = [
-                    cubic_far(t + 1.0),
-                    cubic_near(t),
-                    cubic_near(1.0 - t),
-                    cubic_far(2.0 - t),
-                ];
-                for (k, w) in weights.into_iter().enumerate() {
-                    let index = (base as i64 - 1 + k as i64).clamp(0, in_len as i64 - 1);
-                    row[index as usize] += w;
-                }
-            }
-            KernelResampling::Area => {
-                let support = scale.max(1.0);
-                let inverse = 1.0 / support;
-                let center = scale * (j as f64 + 0.5);
-                // PyTorch truncates towards zero, then clamps to the input.
-                let first = ((center - support + 0.5).trunc() as i64).max(0) as usize;
-                let end = ((center + support + 0.5).trunc() as usize).min(in_len);
-                let mut total = 0.0;
-                for (i, value) in row.iter_mut().enumerate().take(end).skip(first) {
-                    let x = (i as f64 - center + 0.5) * inverse;
-                    *value = (1.0 - x.abs()).max(0.0);
-                    total += *value;
-                }
-                if total != 0.0 {
-                    row.iter_mut().for_each(|w| *w /= total);
-                }
-            }
-        }
+    for (j, row) in matrix.chunks_mut(in_len).enumerate() {
+        fill(row, j, scale);
     }
-    matrix
+    Ok(matrix)
+}
+
+/// Row `j` of linear resampling with ratio `scale = in / out`.
+fn linear_row(row: &mut [f64], j: usize, scale: f64) {
+    let in_len = row.len();
+    let src = ((j as f64 + 0.5) * scale - 0.5).max(0.0);
+    let lower = (src.floor() as usize).min(in_len - 1);
+    let upper = (lower + 1).min(in_len - 1);
+    let t = src - lower as f64;
+    row[lower] += 1.0 - t;
+    row[upper] += t;
+}
+
+/// Row `j` of cubic resampling with ratio `scale = in / out`.
+fn cubic_row(row: &mut [f64], j: usize, scale: f64) {
+    let in_len = row.len();
+    // No clamping of the source coordinate; taps outside are the edge samples.
+    let src = (j as f64 + 0.5) * scale - 0.5;
+    let base = src.floor();
+    let t = src - base;
+    let weights = [
+        cubic_far(t + 1.0),
+        cubic_near(t),
+        cubic_near(1.0 - t),
+        cubic_far(2.0 - t),
+    ];
+    for (k, w) in weights.into_iter().enumerate() {
+        let index = (base as i64 - 1 + k as i64).clamp(0, in_len as i64 - 1);
+        row[index as usize] += w;
+    }
+}
+
+/// Row `j` of anti-aliased linear resampling with ratio `scale = in / out`.
+fn area_row(row: &mut [f64], j: usize, scale: f64) {
+    let in_len = row.len();
+    let support = scale.max(1.0);
+    let inverse = 1.0 / support;
+    let center = scale * (j as f64 + 0.5);
+    // PyTorch truncates towards zero, then clamps to the input.
+    let first = ((center - support + 0.5).trunc() as i64).max(0) as usize;
+    let end = ((center + support + 0.5).trunc() as usize).min(in_len);
+    let mut total = 0.0;
+    for (i, value) in row.iter_mut().enumerate().take(end).skip(first) {
+        let x = (i as f64 - center + 0.5) * inverse;
+        *value = (1.0 - x.abs()).max(0.0);
+        total += *value;
+    }
+    if total != 0.0 {
+        row.iter_mut().for_each(|w| *w /= total);
+    }
 }
 
 /// Resizes `x` along `dim` (2 or 3) to `len` samples with `method`; returns `x` unchanged when
@@ -125,6 +204,7 @@ fn resize_axis_with(x: Tensor<4>, dim: usize, len: usize, method: KernelResampli
         return resize_axis(x, dim, len);
     }
     let matrix: Vec<f32> = resampling_matrix(method, in_len, len)
+        .unwrap_or_else(|err| panic!("{err}"))
         .into_iter()
         .map(|w| w as f32)
         .collect();
@@ -148,7 +228,9 @@ fn resize_axis_with(x: Tensor<4>, dim: usize, len: usize, method: KernelResampli
 /// [`resample_kernel`](crate::resample_kernel). Differentiable on every backend.
 ///
 /// # Panics
-/// If a target length or a kernel length is 0.
+/// If a target length or a kernel length is 0, or a [`KernelResampling::Custom`] method gives
+/// an invalid matrix for them (with the message of the [`MtsConfigError`]; layer configs'
+/// `try_init` reports it as that error, [`KernelResampling::matrix`] returns it).
 pub fn resample_kernel_with(
     weight: Tensor<4>,
     size: [usize; 2],
@@ -239,6 +321,7 @@ mod tests {
 
     fn rows(method: KernelResampling, n: usize, m: usize) -> Vec<Vec<f64>> {
         resampling_matrix(method, n, m)
+            .unwrap()
             .chunks(n)
             .map(<[f64]>::to_vec)
             .collect()

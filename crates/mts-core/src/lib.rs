@@ -28,6 +28,9 @@ mod branch_settings;
 mod composed_path;
 mod config;
 mod conv1d;
+mod custom_resampling;
+#[cfg(test)]
+mod custom_resampling_tests;
 mod error;
 mod fused_conv;
 mod geometry;
@@ -48,6 +51,7 @@ pub use allocator::{AllocatorTuning, TOP_PAD_BYTES, mmapped_bytes, tune_allocato
 pub use composed_path::with_composed_path;
 pub use config::{BranchAlignment, KernelSharing, MtsConv2dConfig};
 pub use conv1d::{MtsConv1d, MtsConv1dConfig};
+pub use custom_resampling::{CustomResampling, ResamplingWeights};
 pub use error::{Axis, MAX_SCALED_KERNEL_LEN, MtsConfigError, MtsInputError, ScaleUsageMismatch};
 pub use fused_conv::conv2d_fused;
 pub use geometry::conv_output_len;

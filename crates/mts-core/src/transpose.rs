@@ -91,7 +91,9 @@ impl MtsConvTranspose2dConfig {
                 });
             }
         }
-        branch_kernel_sizes(&self.scales, self.kernel_size)
+        let sizes = branch_kernel_sizes(&self.scales, self.kernel_size)?;
+        self.resampling.check_branches(self.kernel_size, &sizes)?;
+        Ok(sizes)
     }
 
     /// Creates the layer, or says what is wrong with the configuration.

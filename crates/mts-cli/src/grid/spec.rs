@@ -320,9 +320,10 @@ pub fn conv_slug(conv: &ConvKind) -> String {
                 BranchAlignment::Centered => "-centered",
             };
             let resampling = match resampling {
-                KernelResampling::Linear => "",
-                KernelResampling::Cubic => "-cubic",
-                KernelResampling::Area => "-area",
+                KernelResampling::Linear => String::new(),
+                KernelResampling::Cubic => "-cubic".into(),
+                KernelResampling::Area => "-area".into(),
+                KernelResampling::Custom(custom) => format!("-{}", custom.name()),
             };
             format!("mts-{}-{sharing}{alignment}{resampling}", factors.join("-"))
         }

@@ -11,6 +11,10 @@
 //!   strides (longer than the kernel too), dilation on both axes, valid, `Same`, symmetric and
 //!   asymmetric padding, both alignments and sharings, every resampling method.
 //! - [`shortest_input`]: the shortest input a configuration takes.
+//! - [`laws`]: the laws of kernel resampling (identity, constants, linear ramps, adjoint,
+//!   area averaging, branch sizes) and of the layer (the unit scale is `Conv2d`, shapes and
+//!   parameter counts, usage totals, fused against composed path), as checkers that return a
+//!   typed [`LawViolation`](laws::LawViolation).
 //!
 //! Each parameter struct has defaults that cover everything; narrow a field to aim at what
 //! your property is about. A property over your own scale sets, in a few lines:
@@ -32,6 +36,7 @@
 //! });
 //! ```
 
+pub mod laws;
 mod layers;
 mod scales;
 
@@ -148,5 +153,7 @@ fn split_mix(state: &mut u64) -> f32 {
     (z >> 40) as f32 / (1u64 << 23) as f32 - 1.0
 }
 
+#[cfg(test)]
+mod law_tests;
 #[cfg(test)]
 pub(crate) mod tests;
