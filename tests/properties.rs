@@ -8,11 +8,11 @@ use burn::module::Module;
 use burn::nn::PaddingConfig1d;
 use burn::nn::conv::{Conv1dConfig, Conv2dConfig, ConvTranspose2dConfig};
 use burn::tensor::{Device, Tensor, TensorData};
+use mts::core::proptest_kit::laws::{self, LawViolation};
 use mts::core::proptest_kit::{LayerCase, LayerConfigs, ScaleSets, UnitBranch};
 use mts::core::{
-    BranchAlignment, KernelResampling, KernelSharing, MtsConv1d, MtsConv1dConfig, MtsConv2d,
-    MtsConv2dConfig, MtsConvTranspose2d, MtsConvTranspose2dConfig, ScaleSet, resample_kernel,
-    resample_kernel_with,
+    BranchAlignment, KernelResampling, KernelSharing, MtsConv1d, MtsConv1dConfig, MtsConv2dConfig,
+    MtsConvTranspose2d, MtsConvTranspose2dConfig, ScaleSet, resample_kernel, resample_kernel_with,
 };
 use proptest::prelude::*;
 
@@ -31,6 +31,12 @@ fn tensor(shape: [usize; 4], seed: u64, device: &Device) -> Tensor<4> {
 
 fn values(t: Tensor<4>) -> Vec<f32> {
     t.into_data().try_to_vec::<f32>().unwrap()
+}
+
+/// A law of the kit's checkers (`mts::core::proptest_kit::laws`) as a proptest case result:
+/// a violation fails the case with its message.
+fn law(result: Result<(), LawViolation>) -> Result<(), TestCaseError> {
+    result.map_err(|violation| TestCaseError::fail(violation.to_string()))
 }
 
 /// Layer configurations and inputs from the kit (`mts::core::proptest_kit`), valid by
@@ -68,27 +74,18 @@ proptest! {
 
     #[test]
     fn unit_scale_equals_conv2d(case in layer_cases(LayerConfigs::default())) {
-        let device = Device::flex();
-        let conv = conv_config(&case).init(&device);
-        let mts = MtsConv2d::from_conv2d(conv.clone(), [1.0]).unwrap();
-        let x = case.input(&device);
-        let expected = values(conv.forward(x.clone()));
-        let actual = values(mts.forward(x));
-        prop_assert_eq!(actual.len(), expected.len());
-        for (a, e) in actual.iter().zip(&expected) {
-            prop_assert!((a - e).abs() <= 1e-6 * (1.0 + e.abs()), "{} vs {}", a, e);
-        }
+        law(laws::unit_scale_is_plain(&case, &Device::flex()))?;
     }
 
     #[test]
     fn output_shape_and_parameter_count_equal_conv2d(case in layer_cases(LayerConfigs::default())) {
         let device = Device::flex();
+        law(laws::plain_shape_and_parameters(&case, &device))?;
+        // The law covers the merged output; every branch has that shape too.
         let mts = case.layer(&device);
         let conv = conv_config(&case).init(&device);
-        prop_assert_eq!(mts.num_params(), conv.num_params());
         let x = case.input(&device);
         let expected = conv.forward(x.clone()).dims();
-        prop_assert_eq!(mts.forward(x.clone()).dims(), expected);
         for branch in mts.forward_branches(x) {
             prop_assert_eq!(branch.dims(), expected);
         }
@@ -97,9 +94,8 @@ proptest! {
     #[test]
     fn usage_fractions_are_shares_that_sum_to_one(case in layer_cases(LayerConfigs::default())) {
         let device = Device::flex();
-        let mts = case.layer(&device);
-        let (output, usage) = mts.forward_with_usage(case.input(&device));
-        prop_assert_eq!(usage.total() as usize, output.shape().num_elements());
+        law(laws::usage_adds_up(&case, &device))?;
+        let (_, usage) = case.layer(&device).forward_with_usage(case.input(&device));
         let fractions = usage.fractions();
         prop_assert!(fractions.iter().all(|f| (0.0..=1.0).contains(f)));
         prop_assert!((fractions.iter().sum::<f64>() - 1.0).abs() < 1e-9);
@@ -112,6 +108,9 @@ proptest! {
     ) {
         let device = Device::flex();
         let (o, i, kt, kf) = shape;
+        law(laws::identity(KernelResampling::Linear, kt))?;
+        law(laws::identity(KernelResampling::Linear, kf))?;
+        // The law is on the matrix; the layers pass an unchanged axis through, bit for bit.
         let w = tensor([o, i, kt, kf], seed, &device);
         prop_assert_eq!(values(resample_kernel(w.clone(), [kt, kf])), values(w));
     }
@@ -122,37 +121,19 @@ proptest! {
         to in 1usize..=30,
         seed in any::<u64>(),
     ) {
-        let device = Device::flex();
-        // Each frequency column holds one value, repeated along time.
-        let column = host_data(3, seed);
-        let data: Vec<f32> = (0..kt).flat_map(|_| column.clone()).collect();
-        let w = Tensor::<4>::from_data(TensorData::new(data, [1, 1, kt, 3]), &device);
-        let resampled = values(resample_kernel(w, [to, 3]));
-        for (n, v) in resampled.iter().enumerate() {
-            prop_assert!((v - column[n % 3]).abs() <= 1e-6, "{} vs {}", v, column[n % 3]);
-        }
+        // `resample_kernel` is `Linear`: its rows sum to 1, and the tensor path applies its
+        // matrix (the adjoint law runs it along either axis).
+        law(laws::constants(KernelResampling::Linear, kt, to))?;
+        law(laws::adjoint(KernelResampling::Linear, kt, to, seed, &Device::flex()))?;
     }
 
     #[test]
-    fn a_kernel_linear_along_time_stays_linear_in_the_interior(
+    fn a_kernel_linear_along_time_stays_linear(
         kt in 2usize..=12,
         to in 2usize..=30,
-        offset in -2.0f32..2.0,
-        slope in -1.0f32..1.0,
     ) {
-        let device = Device::flex();
-        let data: Vec<f32> = (0..kt).map(|t| offset + slope * t as f32).collect();
-        let w = Tensor::<4>::from_data(TensorData::new(data, [1, 1, kt, 1]), &device);
-        let resampled = values(resample_kernel(w, [to, 1]));
-        let ratio = kt as f64 / to as f64;
-        for (j, v) in resampled.iter().enumerate() {
-            // Source coordinate of output j; inside [0, kt - 1] the result is on the line.
-            let src = (j as f64 + 0.5) * ratio - 0.5;
-            if (0.0..=(kt - 1) as f64).contains(&src) {
-                let expected = offset + slope * src as f32;
-                prop_assert!((v - expected).abs() <= 1e-5, "j={} {} vs {}", j, v, expected);
-            }
-        }
+        // The ramp `i` (edges included, clamped); with constants, every `offset + slope * i`.
+        law(laws::linear_ramps(KernelResampling::Linear, kt, to))?;
     }
 
     #[test]
@@ -375,8 +356,12 @@ proptest! {
         let kernel = Tensor::<4>::full([2, 1, kt, kf], value, &device);
         let resampled = resample_kernel_with(kernel, [target.0, target.1], method);
         prop_assert_eq!(resampled.dims(), [2, 1, target.0, target.1]);
-        for v in values(resampled) {
-            prop_assert!((v - value).abs() <= 1e-5 * (1.0 + value.abs()), "{:?}: {} vs {}", method, v, value);
+        // Rows summing to 1 on either axis, and the tensor path applying the matrix (the
+        // adjoint law, its kernel drawn from `value`), keep the constant.
+        let seed = u64::from(value.to_bits());
+        for (from, to) in [(kt, target.0), (kf, target.1)] {
+            law(laws::constants(method, from, to))?;
+            law(laws::adjoint(method, from, to, seed, &device))?;
         }
     }
 }

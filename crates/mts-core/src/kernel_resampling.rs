@@ -318,6 +318,7 @@ pub(crate) fn keep_kernel_in_graph(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::proptest_kit::laws;
 
     fn rows(method: KernelResampling, n: usize, m: usize) -> Vec<Vec<f64>> {
         resampling_matrix(method, n, m)
@@ -334,21 +335,9 @@ mod tests {
             KernelResampling::Cubic,
             KernelResampling::Area,
         ] {
-            for (i, row) in rows(method, 5, 5).iter().enumerate() {
-                for (k, w) in row.iter().enumerate() {
-                    assert!(
-                        (w - f64::from(u8::from(i == k))).abs() < 1e-12,
-                        "{method:?}"
-                    );
-                }
-            }
+            laws::identity(method, 5).unwrap_or_else(|v| panic!("{v}"));
             for (n, m) in [(10, 5), (10, 20), (10, 7), (10, 14), (3, 1), (1, 4)] {
-                for row in rows(method, n, m) {
-                    assert!(
-                        (row.iter().sum::<f64>() - 1.0).abs() < 1e-12,
-                        "{method:?} {n}->{m}"
-                    );
-                }
+                laws::constants(method, n, m).unwrap_or_else(|v| panic!("{v}"));
             }
         }
     }
