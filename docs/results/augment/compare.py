@@ -66,20 +66,23 @@ def mid_ranks(values):
 
 
 def exact_p(diffs):
-    """Two-sided p of the signed-rank statistic over all 2^n sign flips (mid-ranks, zeros dropped)."""
+    """Two-sided p of the signed-rank statistic under all 2^n sign patterns (mid-ranks, zeros
+    dropped), counted exactly over the sums of doubled ranks (integers, ties included)."""
     d = np.array([x for x in diffs if abs(x) >= TOLERANCE])
-    n = len(d)
-    if n == 0:
+    if len(d) == 0:
         return 1.0
-    ranks = mid_ranks(np.abs(d))
-    observed = ranks[d > 0].sum()
-    centre = ranks.sum() / 2.0
-    if n > 24:
-        return stats.wilcoxon(d).pvalue
-    signs = (np.arange(2**n)[:, None] >> np.arange(n)) & 1
-    totals = signs @ ranks
-    extreme = np.abs(totals - centre) >= abs(observed - centre) - 1e-9
-    return extreme.mean()
+    doubled = np.rint(2 * mid_ranks(np.abs(d))).astype(int)
+    counts = np.zeros(doubled.sum() + 1, dtype=object)
+    counts[0] = 1
+    for rank in doubled:
+        shifted = np.zeros_like(counts)
+        shifted[rank:] = counts[: len(counts) - rank]
+        counts = counts + shifted
+    observed = doubled[d > 0].sum()
+    centre = doubled.sum() / 2.0
+    sums = np.arange(len(counts))
+    extreme = counts[np.abs(sums - centre) >= abs(observed - centre)].sum()
+    return float(extreme) / float(counts.sum())
 
 
 def gains(runs, corpora, a, b):
