@@ -30,8 +30,9 @@ fn nearly_equal(a: f64, b: f64) -> bool {
 
 /// The most ranked pairs (non-zero differences) whose p-value is exact. Above, the p-value is
 /// SciPy's normal approximation with tie-corrected variance and continuity correction
-/// (`method="asymptotic", correction=True`): the exact count would exceed `f64` from 1024 pairs on (2^n sign patterns), and
-/// its cost grows as n^3; near 1000 pairs the two differ by about 4e-5 (measured).
+/// (`method="asymptotic", correction=True`): the exact count would exceed `f64` from 1024
+/// pairs on (2^n sign patterns), and its cost grows as n^3; near 1000 pairs the two differ by
+/// about 4e-5 (measured).
 pub const EXACT_MAX_PAIRS: usize = 1000;
 
 /// The outcome of [`wilcoxon_signed_rank`].

@@ -93,7 +93,6 @@ pub fn read_records(experiment: &Path) -> Result<Vec<RunRecord>, CliError> {
     Ok(records)
 }
 
-/// A finished run of A1 on the synthetic corpus (seed 0, 2 folds, 10 test items), for tests.
 /// `MTS (0.5, 1, 2), shared, L2 0.001` or `standard, L2 0`.
 pub(super) fn label(record: &RunRecord) -> String {
     match &record.run.conv {
@@ -117,6 +116,7 @@ pub(super) fn label(record: &RunRecord) -> String {
     }
 }
 
+/// A finished run of A1 on the synthetic corpus (seed 0, 2 folds, 10 test items), for tests.
 #[cfg(test)]
 pub(crate) fn test_record(
     conv: mts_models::ConvKind,
